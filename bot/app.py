@@ -1,0 +1,62 @@
+"""Builds the python-telegram-bot Application: handlers, rate limiter, start-up and shutdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import SERVICES_KEY, AppServices, BotContext
+from bot.handlers import basic
+from bot.handlers.errors import log_error
+from bot.views.commands import COMMANDS
+
+BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+def build_application(services: AppServices) -> BotApplication:
+    settings = services.settings
+    root = settings.telegram_api_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .context_types(ContextTypes(context=BotContext))
+        # Retries on 429 honour Telegram's retry_after; the default max_retries=0 would raise
+        # RetryAfter to the caller instead.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    _add_handlers(application)
+    return application
+
+
+def _add_handlers(application: BotApplication) -> None:
+    # Order matters: python-telegram-bot tries handlers of a group in order, first match wins.
+    handlers = [
+        CommandHandler("start", basic.start),
+        CommandHandler("help", basic.help_command),
+        # Anything that looks like a command but none of the above.
+        MessageHandler(filters.COMMAND, basic.unknown_command),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, basic.unknown_text),
+    ]
+    application.add_handlers(handlers)
+    application.add_error_handler(log_error)
+
+
+async def _post_init(application: BotApplication) -> None:
+    await application.bot.set_my_commands(
+        [BotCommand(command.name, command.description) for command in COMMANDS]
+    )

@@ -1,0 +1,119 @@
+"""`stretchbot run | migrate | content check | content list` (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.logging_setup import configure_logging
+
+log = logging.getLogger("bot")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_SETTINGS = 2
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is the one line the operator sees."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stretchbot", description="A Telegram bot that sends a daily lower-back stretch."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="apply migrations, then run the bot (long polling)")
+    commands.add_parser("migrate", help="upgrade the database schema to the latest version")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            return run(settings)
+        if args.command == "migrate":
+            _setup_logging(settings)
+            asyncio.run(migrate(settings))
+            print("database is up to date", file=sys.stderr)
+            return EXIT_OK
+    except SettingsError as error:
+        print(f"stretchbot: {error}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    except StartupError as error:
+        print(f"stretchbot: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _setup_logging(settings: Settings) -> None:
+    secrets = (
+        [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+    )
+    configure_logging(settings.log_level, settings.log_format, secrets)
+
+
+def _safe_database_url(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+async def migrate(settings: Settings) -> None:
+    from bot.db.engine import create_engine
+    from bot.db.migrations import upgrade
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    except (OSError, SQLAlchemyError) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StartupError(
+            f"cannot migrate the database at {_safe_database_url(settings)}: {reason}"
+        ) from None
+    finally:
+        await engine.dispose()
+
+
+def run(settings: Settings) -> int:
+    from bot.app import build_application
+    from bot.context import AppServices
+    from bot.db.engine import create_engine, create_session_factory
+
+    token = settings.require_token()
+    _setup_logging(settings)
+    asyncio.run(migrate(settings))
+    engine = create_engine(settings.database_url)
+    services = AppServices(settings=settings, session_factory=create_session_factory(engine))
+    application = build_application(services)
+
+    async def dispose_engine(_: object) -> None:
+        await engine.dispose()
+
+    application.post_shutdown = dispose_engine
+    log.info("starting", extra={"api": settings.telegram_api_url, "mode": "polling"})
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except InvalidToken:
+        raise StartupError(
+            f"TELEGRAM_BOT_TOKEN was refused by the Bot API at {settings.telegram_api_url}"
+        ) from None
+    except NetworkError as error:
+        raise StartupError(
+            f"cannot reach the Bot API at {settings.telegram_api_url}: {error}".replace(token, "…")
+        ) from None
+    except TelegramError as error:
+        raise StartupError(
+            f"the Bot API at {settings.telegram_api_url} answered an error at start-up: {error}"
+        ) from None
+    log.info("stopped")
+    return EXIT_OK

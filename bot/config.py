@@ -1,0 +1,127 @@
+"""Settings from the environment (and `.env`), validated once at start.
+
+Every setting is listed in README.md and `.env.example`; a test keeps the three in step.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A BotFather token is "<bot id>:<35 url-safe characters>"; accept any plausible length so
+# emulator tokens and future formats pass, but catch pasted quotes, spaces and half tokens.
+_TOKEN_PATTERN = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,80}$")
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
+DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/stretchbot.sqlite3"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the setting in one line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Token from @BotFather (secret). Required by `run`."
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: SQLite (default, a file under ./data) or PostgreSQL.",
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Bot API server root; methods are called at {root}/bot{token}/{method}.",
+    )
+    content_dir: Path = Field(
+        default=DEFAULT_CONTENT_DIR, description="The stretch content pack to serve."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Log verbosity."
+    )
+    log_format: Literal["keyvalue", "json"] = Field(
+        default="keyvalue", description="One line per event: key=value or JSON."
+    )
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), description="Comma-separated Telegram user ids allowed to use /stats."
+    )
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not _TOKEN_PATTERN.fullmatch(value.get_secret_value()):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError("is malformed: expected <digits>:<letters> as @BotFather gives it")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/:]+(:[0-9]{1,5})?(/[^\s]*)?", value):
+            raise ValueError(f"is not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_driver(cls, value: str) -> str:
+        value = value.strip()
+        # Accept the URLs people paste (postgres://, postgresql://, sqlite:///) and pick the
+        # async drivers this project ships with.
+        for prefix, async_prefix in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if value.startswith(prefix):
+                return async_prefix + value[len(prefix) :]
+        if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(re.fullmatch(r"[0-9]{1,20}", part) for part in parts):
+                raise ValueError("must be comma-separated numeric Telegram user ids")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_token(self) -> str:
+        if self.telegram_bot_token is None:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the "
+                "environment or .env"
+            )
+        return self.telegram_bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings, turning pydantic's report into one line per setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name} {message}") from None

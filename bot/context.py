@@ -1,0 +1,35 @@
+"""What handlers and jobs receive: python-telegram-bot's context plus our services.
+
+The Application holds one `AppServices` in bot_data; `BotContext.services` gives handlers typed
+access to it, following python-telegram-bot's `contexttypes.py` example.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.db.engine import SessionFactory
+
+SERVICES_KEY = "services"
+
+
+@dataclass(frozen=True)
+class AppServices:
+    settings: Settings
+    session_factory: SessionFactory
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def services(self) -> AppServices:
+        services = self.bot_data[SERVICES_KEY]
+        assert isinstance(services, AppServices)
+        return services
+
+    @classmethod
+    def from_application(cls, application: Application[Any, Any, Any, Any, Any, Any]) -> BotContext:
+        return cls(application=application)

@@ -1,0 +1,36 @@
+"""Plain texts the bot sends. HTML parse mode: anything user-supplied is escaped by callers."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.views.commands import COMMANDS
+
+
+def welcome(first_name: str) -> str:
+    name = escape(first_name) if first_name else "there"
+    return (
+        f"Hi {name}! 👋 I'm <b>stretchbot</b>.\n\n"
+        "I send you one lower-back stretch a day — a picture and the clinic's own "
+        "instructions — at the times you choose, and I adapt when you tell me it was "
+        "done, too hard, or that it hurts.\n\n"
+        "Send /help to see what I can do."
+    )
+
+
+def help_text() -> str:
+    lines = [f"/{command.name} — {escape(command.description)}" for command in COMMANDS]
+    return "<b>What I understand</b>\n" + "\n".join(lines)
+
+
+def unknown_command(command: str) -> str:
+    return (
+        f"I don't know the command {escape(command)}. Send /help to see the commands I understand."
+    )
+
+
+def plain_text_fallback() -> str:
+    return (
+        "I didn't catch that. When a stretch arrives you can answer with the buttons under it "
+        "(or type done, easier, skip, later or hurts). Send /help for the commands."
+    )
