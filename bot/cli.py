@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings, SettingsError, load_settings
@@ -70,11 +71,12 @@ def _safe_database_url(settings: Settings) -> str:
 
 async def migrate(settings: Settings) -> None:
     from bot.db.engine import create_engine
-    from bot.db.migrations import upgrade
+    from bot.db.migrations import current_revision, upgrade
 
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
+        log.info("database migrated", extra={"revision": await current_revision(engine)})
     except (OSError, SQLAlchemyError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise StartupError(
@@ -89,8 +91,9 @@ def run(settings: Settings) -> int:
     from bot.context import AppServices
     from bot.db.engine import create_engine, create_session_factory
 
-    token = settings.require_token()
+    settings.require_token()
     _setup_logging(settings)
+    asyncio.run(check_bot_api(settings))
     asyncio.run(migrate(settings))
     engine = create_engine(settings.database_url)
     services = AppServices(settings=settings, session_factory=create_session_factory(engine))
@@ -101,19 +104,31 @@ def run(settings: Settings) -> int:
 
     application.post_shutdown = dispose_engine
     log.info("starting", extra={"api": settings.telegram_api_url, "mode": "polling"})
-    try:
+    with _bot_api_errors_as_startup_errors(settings):
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    except InvalidToken:
-        raise StartupError(
-            f"TELEGRAM_BOT_TOKEN was refused by the Bot API at {settings.telegram_api_url}"
-        ) from None
-    except NetworkError as error:
-        raise StartupError(
-            f"cannot reach the Bot API at {settings.telegram_api_url}: {error}".replace(token, "…")
-        ) from None
-    except TelegramError as error:
-        raise StartupError(
-            f"the Bot API at {settings.telegram_api_url} answered an error at start-up: {error}"
-        ) from None
     log.info("stopped")
     return EXIT_OK
+
+
+@contextmanager
+def _bot_api_errors_as_startup_errors(settings: Settings) -> Iterator[None]:
+    api = settings.telegram_api_url
+    try:
+        yield
+    except InvalidToken:
+        raise StartupError(f"TELEGRAM_BOT_TOKEN was refused by the Bot API at {api}") from None
+    except NetworkError as error:
+        raise StartupError(f"cannot reach the Bot API at {api}: {error}") from None
+    except TelegramError as error:
+        raise StartupError(f"the Bot API at {api} answered an error at start-up: {error}") from None
+
+
+async def check_bot_api(settings: Settings) -> None:
+    """Ask the Bot API who we are before anything else, so a wrong token or an unreachable
+    server is one clear line rather than python-telegram-bot's retry-loop traceback."""
+    root = settings.telegram_api_url
+    bot = Bot(settings.require_token(), base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
+    with _bot_api_errors_as_startup_errors(settings):
+        async with bot:
+            me = await bot.get_me()
+    log.info("bot api reachable", extra={"bot_username": me.username, "api": root})

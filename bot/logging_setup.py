@@ -21,7 +21,7 @@ _STANDARD_ATTRS = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
 )
 
-NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiohttp.access")
+NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic")
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
