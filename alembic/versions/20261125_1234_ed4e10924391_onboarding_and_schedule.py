@@ -59,7 +59,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("consented_at", bot.db.types.UTCDateTime(timezone=True), nullable=True)
         )
-        batch_op.add_column(sa.Column("onboarding_step", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("dialog_step", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("start_code", sa.String(length=64), nullable=True))
         batch_op.add_column(
             sa.Column("paused_until", bot.db.types.UTCDateTime(timezone=True), nullable=True)
@@ -73,7 +73,7 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("paused_until")
         batch_op.drop_column("start_code")
-        batch_op.drop_column("onboarding_step")
+        batch_op.drop_column("dialog_step")
         batch_op.drop_column("consented_at")
 
     op.drop_table("user_conditions")
