@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +18,9 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logging_setup import configure_logging
+
+if TYPE_CHECKING:
+    from bot.catalog import Catalog
 
 log = logging.getLogger("bot")
 
@@ -35,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="apply migrations, then run the bot (long polling)")
     commands.add_parser("migrate", help="upgrade the database schema to the latest version")
+    content = commands.add_parser("content", help="check or list a stretch content pack")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="report every problem of a pack")
+    check.add_argument("dir", nargs="?", type=Path, help="pack folder (default: CONTENT_DIR)")
+    listing = content_commands.add_parser("list", help="print the catalogue")
+    listing.add_argument("dir", nargs="?", type=Path, help="pack folder (default: CONTENT_DIR)")
+    listing.add_argument("--json", action="store_true", help="as JSON")
     return parser
 
 
@@ -44,6 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "run":
             return run(settings)
+        if args.command == "content":
+            from bot.content_commands import content_check, content_list
+
+            pack = args.dir or settings.content_dir
+            if args.content_command == "check":
+                return content_check(pack, sys.stdout)
+            return content_list(pack, sys.stdout, args.json)
         if args.command == "migrate":
             _setup_logging(settings)
             asyncio.run(migrate(settings))
@@ -55,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as error:
         print(f"stretchbot: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:
+        # `stretchbot content list | head`: the reader left; that is not an error.
+        sys.stderr.close()
+        return EXIT_OK
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -93,10 +116,13 @@ def run(settings: Settings) -> int:
 
     settings.require_token()
     _setup_logging(settings)
+    catalog = load_content(settings)
     asyncio.run(check_bot_api(settings))
     asyncio.run(migrate(settings))
     engine = create_engine(settings.database_url)
-    services = AppServices(settings=settings, session_factory=create_session_factory(engine))
+    services = AppServices(
+        settings=settings, catalog=catalog, session_factory=create_session_factory(engine)
+    )
     application = build_application(services)
 
     async def dispose_engine(_: object) -> None:
@@ -108,6 +134,25 @@ def run(settings: Settings) -> int:
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     log.info("stopped")
     return EXIT_OK
+
+
+def load_content(settings: Settings) -> Catalog:
+    """The content pack, fully checked; an invalid pack stops start-up with the full report."""
+    from bot.catalog import ContentError
+    from bot.content_commands import format_problems, load_checked
+
+    try:
+        catalog = load_checked(settings.content_dir)
+    except ContentError as error:
+        raise StartupError(
+            f"the content pack at {settings.content_dir} is invalid:\n"
+            + format_problems(error.problems)
+        ) from None
+    log.info(
+        "content loaded",
+        extra={"pack": str(settings.content_dir), "stretches": len(catalog.stretches)},
+    )
+    return catalog
 
 
 @contextmanager

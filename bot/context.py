@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db.engine import SessionFactory
 
@@ -20,6 +21,7 @@ SERVICES_KEY = "services"
 @dataclass(frozen=True)
 class AppServices:
     settings: Settings
+    catalog: Catalog
     session_factory: SessionFactory
 
 

@@ -1,0 +1,127 @@
+"""A stretch as the user sees it: its picture, with the clinic's instructions as the caption.
+
+Telegram allows 1,024 characters in a photo caption (counted as Telegram does, see
+`bot.views.html.visible_length`). A card that fits is sent whole as the caption. One that
+doesn't is never truncated: the photo goes with a short caption (the title and a pointer) and
+the full card follows as a text message (up to 4,096). The renderer decides; `card_problems`
+lets `content check` refuse a pack whose card cannot fit even that way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.catalog import Catalog, Problem, Stretch, TextBlock
+from bot.views.html import bold, esc, italic, visible_length
+
+CAPTION_LIMIT = 1024
+MESSAGE_LIMIT = 4096
+
+# Marks the project's own words wherever they sit next to the clinic's.
+OURS_MARKER = "(stretchbot's advice, not the clinic's)"
+
+HOLD = "⏱"
+REPEAT = "🔁"
+CAUTION = "⚠️"
+TIP = "💡"
+POINTER = "The instructions follow in the next message. ⬇️"
+
+
+@dataclass(frozen=True, slots=True)
+class StretchCard:
+    picture: Path
+    caption_html: str
+    follow_up_html: str | None  # None when the whole card fits the caption
+
+
+class CardTooLong(ValueError):
+    """Even split into photo + message the card can't fit; `content check` reports it first."""
+
+
+def render_card(catalog: Catalog, stretch_id: str) -> StretchCard:
+    stretch = catalog.get(stretch_id)
+    full = card_html(catalog, stretch)
+    if visible_length(full) <= CAPTION_LIMIT:
+        return StretchCard(picture=stretch.picture, caption_html=full, follow_up_html=None)
+    short = short_caption_html(catalog, stretch)
+    if visible_length(short) > CAPTION_LIMIT or visible_length(full) > MESSAGE_LIMIT:
+        raise CardTooLong(stretch.id)
+    return StretchCard(picture=stretch.picture, caption_html=short, follow_up_html=full)
+
+
+def card_html(catalog: Catalog, stretch: Stretch) -> str:
+    """The whole card: title, steps, hold/repeat, cautions, tips, and the project's note."""
+    sections = [_heading(catalog, stretch)]
+    if len(stretch.steps) == 1:
+        sections.append(esc(stretch.steps[0]))
+    else:
+        sections.append(
+            "\n".join(f"{number}. {esc(step)}" for number, step in enumerate(stretch.steps, 1))
+        )
+    timing = [f"{HOLD} {esc(stretch.hold)}"] if stretch.hold else []
+    timing += [f"{REPEAT} {esc(stretch.repeat)}"] if stretch.repeat else []
+    if timing:
+        sections.append("\n".join(timing))
+    notes = [f"{CAUTION} {esc(caution)}" for caution in stretch.cautions]
+    notes += [f"{TIP} {esc(tip)}" for tip in stretch.tips]
+    if notes:
+        sections.append("\n".join(notes))
+    sections.append(italic(text_with_source(catalog.texts.card_note)))
+    return "\n\n".join(sections)
+
+
+def short_caption_html(catalog: Catalog, stretch: Stretch) -> str:
+    return f"{_heading(catalog, stretch)}\n\n{esc(POINTER)}"
+
+
+def text_with_source(block: TextBlock) -> str:
+    """Plain text of a block, marked when the words are the project's rather than the clinic's."""
+    if block.source == "stretchbot":
+        return f"{block.text} {OURS_MARKER}"
+    return block.text
+
+
+def _heading(catalog: Catalog, stretch: Stretch) -> str:
+    if stretch.is_base:
+        return bold(stretch.title)
+    base = catalog.family_of(stretch.id).base
+    return f"{bold(stretch.title)}\n{italic(f'A variation of {base.title}')}"
+
+
+def card_problems(catalog: Catalog) -> list[Problem]:
+    """For `content check`: cards that can't fit Telegram even split in two are errors; cards
+    that need the split are worth a warning (the clinic may prefer to shorten them)."""
+    problems: list[Problem] = []
+    for stretch in catalog.stretches:
+        full = visible_length(card_html(catalog, stretch))
+        short = visible_length(short_caption_html(catalog, stretch))
+        if short > CAPTION_LIMIT:
+            problems.append(
+                Problem(
+                    stretch.source_file,
+                    "title",
+                    f"caption overflow: even the short caption is {short} characters "
+                    f"(Telegram allows {CAPTION_LIMIT})",
+                )
+            )
+        if full > MESSAGE_LIMIT:
+            problems.append(
+                Problem(
+                    stretch.source_file,
+                    "steps",
+                    f"caption overflow: the card is {full} characters, more than a whole "
+                    f"message can hold ({MESSAGE_LIMIT})",
+                )
+            )
+        elif full > CAPTION_LIMIT:
+            problems.append(
+                Problem(
+                    stretch.source_file,
+                    "steps",
+                    f"the card is {full} characters, over the {CAPTION_LIMIT} of a photo "
+                    "caption: it is sent as the photo with a short caption, then the text",
+                    severity="warning",
+                )
+            )
+    return problems
