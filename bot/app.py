@@ -9,6 +9,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -16,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.context import SERVICES_KEY, AppServices, BotContext
-from bot.handlers import basic
+from bot.handlers import account, basic, router, setup
 from bot.handlers.errors import log_error
 from bot.views.commands import COMMANDS
 
@@ -45,12 +46,25 @@ def build_application(services: AppServices) -> BotApplication:
 
 def _add_handlers(application: BotApplication) -> None:
     # Order matters: python-telegram-bot tries handlers of a group in order, first match wins.
+    private = filters.ChatType.PRIVATE
     handlers = [
-        CommandHandler("start", basic.start),
-        CommandHandler("help", basic.help_command),
+        CommandHandler("start", setup.start, filters=private),
+        CommandHandler("help", basic.help_command, filters=private),
+        CommandHandler("about", account.about_command, filters=private),
+        CommandHandler("settings", account.settings_command, filters=private),
+        CommandHandler("conditions", account.section_command("conditions"), filters=private),
+        CommandHandler("timezone", account.section_command("timezone"), filters=private),
+        CommandHandler("times", account.section_command("times"), filters=private),
+        CommandHandler("pause", account.pause_command, filters=private),
+        CommandHandler("resume", account.resume_command, filters=private),
+        CommandHandler("stop", account.stop_command, filters=private),
+        CommandHandler("export", account.export_command, filters=private),
+        CommandHandler("delete", account.delete_command, filters=private),
+        CallbackQueryHandler(router.on_callback),
+        MessageHandler(private & filters.LOCATION, router.on_location),
         # Anything that looks like a command but none of the above.
-        MessageHandler(filters.COMMAND, basic.unknown_command),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, basic.unknown_text),
+        MessageHandler(private & filters.COMMAND, basic.unknown_command),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, router.on_text),
     ]
     application.add_handlers(handlers)
     application.add_error_handler(log_error)

@@ -6,7 +6,9 @@ access to it, following python-telegram-bot's `contexttypes.py` example.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -14,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db.engine import SessionFactory
+from bot.db.types import utc_now
 
 SERVICES_KEY = "services"
 
@@ -23,6 +26,8 @@ class AppServices:
     settings: Settings
     catalog: Catalog
     session_factory: SessionFactory
+    # The bot's idea of "now" (aware UTC). Replaceable so `console` and tests can move time.
+    clock: Callable[[], datetime] = utc_now
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

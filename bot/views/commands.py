@@ -12,6 +12,16 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", "Start or restart: welcome and set-up"),
+    Command("start", "Set up, or see your settings"),
+    Command("settings", "Everything in one place, with a button for each part"),
+    Command("times", "Add or remove reminder times"),
+    Command("conditions", "The conditions I keep stretches away from"),
+    Command("timezone", "Change your time zone"),
+    Command("pause", "Pause reminders, e.g. /pause 3 days or /pause until Monday"),
+    Command("resume", "Turn reminders back on"),
+    Command("stop", "No more reminders (your data is kept)"),
+    Command("export", "Send me everything you keep about me"),
+    Command("delete", "Erase all my data"),
+    Command("about", "Where the stretches come from"),
     Command("help", "What each command does"),
 )

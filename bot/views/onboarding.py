@@ -200,3 +200,7 @@ def all_set(times_text: str, days: Weekdays, zone: str, first: datetime | None) 
         "Answer each one with the buttons under it. /settings changes anything; "
         "/help lists everything I understand."
     )
+
+
+def bad_time(reason: str) -> str:
+    return f"{esc(reason)}\nNothing changed; tap a time above or type one like <i>7:30</i>."

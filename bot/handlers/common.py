@@ -1,0 +1,92 @@
+"""Small helpers every handler uses: the unit of work and replies that wait for its commit.
+
+Replies claim that something happened ("All set ✅", "Saved ✓"), so they are held in an outbox
+while the handler's transaction is open and sent only after it commits: the user is never told
+something was saved that a failed commit then lost. Callback answers (the small toast) are not
+claims and go at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+Outgoing = Callable[[], Awaitable[object]]
+
+_outbox: ContextVar[list[Outgoing] | None] = ContextVar("outbox", default=None)
+
+
+@asynccontextmanager
+async def unit_of_work(context: BotContext) -> AsyncIterator[AsyncSession]:
+    """One session per update; replies queued inside go out after the commit succeeds."""
+    outbox: list[Outgoing] = []
+    token = _outbox.set(outbox)
+    try:
+        async with context.services.session_factory() as session:
+            yield session
+            await session.commit()
+    finally:
+        _outbox.reset(token)
+    for outgoing in outbox:
+        await outgoing()
+
+
+async def _deliver(outgoing: Outgoing) -> None:
+    outbox = _outbox.get()
+    if outbox is None:
+        await outgoing()
+    else:
+        outbox.append(outgoing)
+
+
+async def send(update: Update, context: BotContext, html: str, markup: Markup = None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    chat_id = chat.id
+    await _deliver(
+        lambda: context.bot.send_message(
+            chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    )
+
+
+async def edit(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the message a button sits on; an identical edit (double tap) is not an error."""
+
+    async def outgoing() -> None:
+        try:
+            await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                raise
+
+    await _deliver(outgoing)
+
+
+async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    async def outgoing() -> None:
+        try:
+            await query.edit_message_reply_markup(markup)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                raise
+
+    await _deliver(outgoing)

@@ -1,0 +1,87 @@
+"""The real Application, in-process, talking HTTP to the Bot API emulator.
+
+Faster than a subprocess (tests/e2e does that), yet the same wiring: `build_application`, real
+polling over HTTP, real handlers and a real database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from bot.app import BotApplication, build_application
+from bot.catalog import Catalog
+from bot.config import Settings
+from bot.content_commands import load_checked
+from bot.context import AppServices
+from bot.db.engine import SessionFactory
+from bot.telegram_fake import TelegramFake
+
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+
+# Wednesday 25 November 2026, 10:00 UTC: 23:00 in Auckland, 10:00 in London, 05:00 New York.
+START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+@cache
+def real_catalog() -> Catalog:
+    return load_checked(CONTENT)
+
+
+@dataclass
+class MovableClock:
+    """The bot's clock in tests: starts at a fixed instant and moves only when told."""
+
+    now: datetime = START
+    calls: list[datetime] = field(default_factory=list)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@dataclass
+class Harness:
+    tg: TelegramFake
+    app: BotApplication
+    services: AppServices
+    clock: MovableClock
+
+
+@asynccontextmanager
+async def running_bot(
+    session_factory: SessionFactory, database_url: str = "sqlite+aiosqlite://"
+) -> AsyncIterator[Harness]:
+    async with TelegramFake(token=TOKEN) as tg:
+        clock = MovableClock()
+        settings = Settings(
+            telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+            telegram_api_url=tg.api_root,
+            database_url=database_url,
+        )
+        services = AppServices(
+            settings=settings,
+            catalog=real_catalog(),
+            session_factory=session_factory,
+            clock=clock,
+        )
+        app = build_application(services)
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield Harness(tg=tg, app=app, services=services, clock=clock)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
