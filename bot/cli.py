@@ -161,7 +161,7 @@ def _bot_api_errors_as_startup_errors(settings: Settings) -> Iterator[None]:
     try:
         yield
     except InvalidToken:
-        raise StartupError(f"TELEGRAM_BOT_TOKEN was refused by the Bot API at {api}") from None
+        raise SettingsError(f"TELEGRAM_BOT_TOKEN was refused by the Bot API at {api}") from None
     except NetworkError as error:
         raise StartupError(f"cannot reach the Bot API at {api}: {error}") from None
     except TelegramError as error:

@@ -152,6 +152,7 @@ class Limb:
     near: bool = True  # strong colour when True, light "far side" colour otherwise
     front: bool = True  # drawn after (over) the torso when True
     extra: tuple[tuple[Point, Point, float, float], ...] = ()  # e.g. the foot: p0, p1, r0, r1
+    layer: int = 0  # within the front (or back) limbs, higher layers are drawn later (on top)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class Body:
     face: Point | None  # unit vector the face points to; None shows the back of the head
     limbs: tuple[Limb, ...]
     ghost: bool = False
+    view: View = "side"
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class Arm:
     # Giving the elbow places the joints exactly as written (no fixed bone lengths): needed in
     # views from above, where a limb pointing down to the floor looks shorter.
     elbow: Point | None = None
+    layer: int = 0  # 1: drawn over the legs, e.g. hands holding a shin or a foot
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,9 @@ class Leg:
     foot_len: float = FOOT
     knee: Point | None = None  # as Arm.elbow: joints exactly as written
     foot_r: tuple[float, float] = FOOT_R  # heel, toe; a sole seen from above is wider at the toes
+    # A tightly bent knee: the shin (and foot) is drawn as its own shape over the thigh, so its
+    # outline separates the two instead of melting them into one blob.
+    fold: bool = False
 
 
 def spine_points(pelvis: Point, angles: Sequence[float]) -> tuple[Point, ...]:
@@ -258,6 +264,7 @@ def make_body(
                 radii=ARM_R,
                 near=arm.near,
                 front=arm.front,
+                layer=arm.layer,
             )
         )
     for leg in legs:
@@ -268,21 +275,23 @@ def make_body(
             knee, ankle = ik(hip, leg.ankle, THIGH, SHIN, leg.bend)
         heel = polar(ankle, leg.foot_angle + 180, 4.0)
         toe = polar(ankle, leg.foot_angle, leg.foot_len)
-        limbs.append(
-            Limb(
-                joints=(hip, knee, ankle),
-                radii=LEG_R,
-                near=leg.near,
-                front=leg.front,
-                extra=((heel, toe, leg.foot_r[0], leg.foot_r[1]),),
+        foot = ((heel, toe, leg.foot_r[0], leg.foot_r[1]),)
+        if leg.fold:
+            limbs += [
+                Limb((hip, knee), LEG_R[:2], near=leg.near, front=leg.front),
+                Limb((knee, ankle), LEG_R[1:], near=leg.near, front=leg.front, extra=foot),
+            ]
+        else:
+            limbs.append(
+                Limb((hip, knee, ankle), LEG_R, near=leg.near, front=leg.front, extra=foot)
             )
-        )
     return Body(
         spine=sp,
         torso_r=TORSO_R[view],
         head=head,
         face=face_vec,
         limbs=tuple(limbs),
+        view=view,
     )
 
 
@@ -368,6 +377,10 @@ class Scene:
     caption: str = ""
     max_scale: float = 5.4  # px (final size) per cm; keeps floor poses from looking gigantic
     extra_bounds: tuple[Point, ...] = field(default_factory=tuple)
+    # Side views: where the floor line sits and the room kept above the drawing (px, final
+    # size).  A standing person is scaled by their height; a lower floor makes them bigger.
+    floor_y: float = FLOOR_Y
+    top_margin: float = MARGIN
 
 
 def mirrored(scene: Scene, title: str, caption: str | None = None) -> Scene:
@@ -539,7 +552,9 @@ def draw_body(cv: Canvas, body: Body) -> None:
             part((a, b), (r0, r1), lb.near)
         part(lb.joints, lb.radii, lb.near)
 
-    for lb in body.limbs:
+    # Stable sort: limbs of one layer keep the order the pose gave them.
+    limbs = sorted(body.limbs, key=lambda lb: lb.layer)
+    for lb in limbs:
         if not lb.front:
             limb(lb)
     # Neck, then torso over it, then head: the neck only shows between the two.
@@ -548,7 +563,7 @@ def draw_body(cv: Canvas, body: Body) -> None:
     pts, radii = torso_curve(body)
     part(pts, radii, True)
     draw_head(cv, body)
-    for lb in body.limbs:
+    for lb in limbs:
         if lb.front:
             limb(lb)
 
@@ -573,13 +588,16 @@ def draw_head(cv: Canvas, body: Body) -> None:
         return
     ux, uy = fx / norm, fy / norm
     # Profile: hair over the back of the head, the face disc shifted forward, and a nose so
-    # the direction of the head reads even at thumbnail size.
+    # the direction of the head reads even at thumbnail size.  Seen from above (a head turned
+    # to one side on the floor) the turn is the point of the picture: more hair, bigger nose.
+    top = body.view == "top"
+    shift, nose_r = (3.6, 3.2) if top else (2.4, 2.4)
     cv.circle((c[0] + ux * 2.2, c[1] + uy * 2.2), 3.4, PAL.outline)
     cv.circle(c, HEAD_R, PAL.hair)
-    cv.circle((c[0] + ux * 2.4, c[1] + uy * 2.4), HEAD_R - 2.3, PAL.near)
+    cv.circle((c[0] + ux * shift, c[1] + uy * shift), HEAD_R - shift + 0.1, PAL.near)
     nose = (c[0] + ux * (HEAD_R + 0.6), c[1] + uy * (HEAD_R + 0.6))
-    cv.circle(nose, 2.4, PAL.outline)
-    cv.circle(nose, 1.6, PAL.near)
+    cv.circle(nose, nose_r, PAL.outline)
+    cv.circle(nose, nose_r - 0.8, PAL.near)
 
 
 def draw_arrow(cv: Canvas, arrow: Arrow) -> None:
@@ -715,10 +733,10 @@ def layout(scene: Scene) -> tuple[float, Point]:
     avail_w = WIDTH - 2 * MARGIN
     k = SUPERSAMPLE
     if scene.view == "side":
-        avail_h = FLOOR_Y - MARGIN
+        avail_h = scene.floor_y - scene.top_margin
         scale = min(scene.max_scale, avail_w / (x1 - x0), avail_h / max(y1, 1.0))
         ox = (WIDTH / 2 - (x0 + x1) / 2 * scale) * k
-        return scale, (ox, FLOOR_Y * k)
+        return scale, (ox, scene.floor_y * k)
     avail_h = HEIGHT - LABEL_BAND - 2 * MARGIN
     scale = min(scene.max_scale, avail_w / (x1 - x0), avail_h / (y1 - y0))
     ox = (WIDTH / 2 - (x0 + x1) / 2 * scale) * k
@@ -826,13 +844,15 @@ def table_stretch() -> Scene:
         legs=legs,
     )
     # Hips slide back towards the heels (thigh turns about the knee); hands stay put, so the
-    # arms reach forward and the lower back lengthens.
+    # arms reach forward almost straight, the back rounds and lengthens and the head hangs
+    # low between the arms, like a child's pose with the arms reaching forward.
     stretched = make_body(
-        pelvis=polar(knee, 137, THIGH - 1),
-        spine=(-6, -14, -20),
-        head_angle=-24,
-        face=-75,
-        arms=arms,
+        pelvis=polar(knee, 150, THIGH - 1),
+        spine=(26, 6, -22),
+        head_angle=-50,
+        face=-80,
+        # Same hands; the elbows now sag towards the floor instead of bending up.
+        arms=[replace(arm, bend=-1) for arm in arms],
         legs=legs,
     )
     return Scene(
@@ -840,7 +860,7 @@ def table_stretch() -> Scene:
         view="side",
         bodies=(as_ghost(start), stretched),
         props=(Mat(-78, 78),),
-        arrows=(Arrow(((2.0, 68.0), (-22.0, 64.0), (-36.0, 50.0))),),
+        arrows=(Arrow(((-6.0, 66.0), (-26.0, 62.0), (-40.0, 48.0))),),
         caption="pale figure: start position",
     )
 
@@ -886,51 +906,65 @@ def pelvic_tilt() -> Scene:
     )
 
 
-def hug_leg(near: bool, lift: float = 0.0) -> Leg:
-    """A knee pulled towards the chest, shin roughly level, foot relaxed."""
-    knee = polar(SUPINE_PELVIS, 118 + lift, THIGH)
+def hug_leg(near: bool, thigh: float = 118.0, shin: float = -12.0) -> Leg:
+    """A knee pulled towards the chest, shin roughly level, foot relaxed.
+
+    ``thigh`` and ``shin`` are the directions (degrees) of the two bones.
+    """
+    knee = polar(SUPINE_PELVIS, thigh, THIGH)
     return Leg(
-        polar(knee, -12 + lift, SHIN - 2),
-        foot_angle=70 + lift,
+        polar(knee, shin, SHIN - 2),
+        foot_angle=shin + 82,
         near=near,
         front=near,
         knee=knee,
     )
 
 
-def hug_arm(near: bool, dx: float = 0.0) -> Arm:
-    # Hands wrap round the shin just below the knee.
-    knee = polar(SUPINE_PELVIS, 118, THIGH)
-    return Arm((knee[0] + 9 + dx, knee[1] - 5), bend=1, near=near, front=near)
+def hold_shin(near: bool, leg: Leg, along: float = 0.3) -> Arm:
+    """A hand wrapped over the top of ``leg``'s shin, ``along`` of the way from the knee.
+
+    Drawn over the leg (layer 1), so the hand shows on the shin instead of vanishing
+    behind it.
+    """
+    assert leg.knee is not None
+    shin_dir = angle_of(leg.knee, leg.ankle)
+    on_shin = lerp(leg.knee, leg.ankle, along)
+    wrist = polar(on_shin, shin_dir + 90, 5.5)  # on top of the shin, fingers curl over it
+    return Arm(wrist, bend=1, near=near, front=near, hand_angle=shin_dir - 80, layer=1)
 
 
 def knee_hugs() -> Scene:
+    # The far leg sits a little higher, so both shins (and both hands on them) show.
+    far_leg = hug_leg(False, thigh=119, shin=-7)
+    near_leg = hug_leg(True, thigh=126, shin=-19)
     body = make_body(
         pelvis=SUPINE_PELVIS,
         spine=SUPINE_SPINE,
         head_angle=184,
         face=90,
-        arms=[hug_arm(False, dx=3), hug_arm(True)],
-        legs=[hug_leg(False, lift=4), hug_leg(True)],
+        arms=[hold_shin(False, far_leg, along=0.34), hold_shin(True, near_leg, along=0.26)],
+        legs=[far_leg, near_leg],
     )
     return Scene(
         title="Knee hugs",
         view="side",
         bodies=(body,),
         props=(Mat(-92, 60),),
-        arrows=(Arrow(((26.0, 62.0), (10.0, 74.0), (-10.0, 72.0))),),
+        arrows=(Arrow(((28.0, 70.0), (10.0, 78.0), (-10.0, 72.0))),),
         caption="pull both knees to the chest",
     )
 
 
 def knee_hug_one_knee() -> Scene:
+    leg = hug_leg(True)
     body = make_body(
         pelvis=SUPINE_PELVIS,
         spine=SUPINE_SPINE,
         head_angle=184,
         face=90,
-        arms=[hug_arm(False, dx=3), hug_arm(True)],
-        legs=[bent_leg_on_floor(False, dx=4), hug_leg(True)],
+        arms=[hold_shin(False, leg, along=0.34), hold_shin(True, leg, along=0.26)],
+        legs=[bent_leg_on_floor(False, dx=4), leg],
     )
     return Scene(
         title="Knee hug (one knee)",
@@ -1061,21 +1095,21 @@ def rotation_body(stronger: bool) -> Body:
         ]
     else:
         legs = [
-            # The left leg falls to the right; the crossed right leg lies over its knee and
-            # its weight pulls it down.
+            # The left leg falls to the right; the crossed right leg lies over its knee, the
+            # right shin hangs down on the outside of it, and its weight pulls it down.
             Leg(
-                (56.0, -14.0),
-                foot_angle=-50,
+                (58.0, -16.0),
+                foot_angle=-40,
                 hip=TOP_L_HIP,
-                knee=(27.0, -38.0),
+                knee=(30.0, -36.0),
                 near=False,
                 front=False,
             ),
             Leg(
-                (24.0, -72.0),
-                foot_angle=-110,
+                (42.0, -60.0),
+                foot_angle=-75,
                 hip=TOP_R_HIP,
-                knee=(34.0, -46.0),
+                knee=(38.0, -25.0),
                 front=False,
                 foot_len=12,
             ),
@@ -1125,38 +1159,49 @@ def rotation_stretch_stronger() -> Scene:
         view="top",
         bodies=(as_ghost(rotation_start()), rotation_body(stronger=True)),
         props=(Mat(-92, 90, -88, 80),),
-        arrows=(Arrow(((42.0, 2.0), (48.0, -22.0), (40.0, -46.0))),),
+        # Beside the feet, clear of the crossed legs: the knees roll to the right.
+        arrows=(Arrow(((80.0, 6.0), (84.0, -18.0), (74.0, -42.0))),),
         tags=side_tags(72.0, -72.0, 74.0),
-        caption="seen from above · right leg over left",
+        caption="seen from above · right leg over left, head left",
     )
 
 
 def quadriceps_stretch() -> Scene:
-    """Standing, facing right, right side to us; left hand on a chair back."""
+    """Standing, facing right, right side to us; left hand on a chair back.
+
+    The right thigh points at the floor next to the standing leg, pushed a little back; the
+    shin folds up *behind* it so the heel comes to the buttock, and the right hand holds the
+    foot there.
+    """
     pelvis = (0.0, 88.0)
-    knee = polar(pelvis, -97, THIGH)  # thigh pushed a little back of vertical
-    ankle = polar(knee, 112, SHIN - 1)  # foot pulled up behind the buttock
+    knee = polar(pelvis, -101, THIGH)  # thigh pushed a little back of vertical
+    ankle = polar(knee, 107, SHIN - 1)  # shin folded up behind the thigh, heel at the buttock
     body = make_body(
         pelvis=pelvis,
         spine=(90, 90, 91),
         head_angle=92,
         face=0,
         arms=[
-            Arm((30.0, 93.0), bend=1, near=False, front=False),
-            Arm((ankle[0] + 1, ankle[1] - 1), bend=1),  # right hand holds the foot up
+            Arm((33.5, 93.5), bend=1, near=False, front=False, hand_angle=-10),
+            # The right hand reaches back and holds the foot against the buttock.
+            Arm(polar(ankle, 100, 7.0), bend=1, layer=1),
         ],
         legs=[
             Leg((1.0, 4.0), foot_angle=0, bend=1, near=False, front=False),
-            Leg(ankle, foot_angle=140, knee=knee, foot_len=17),
+            Leg(ankle, foot_angle=100, knee=knee, foot_len=16, fold=True),
         ],
     )
+    # Around the hip: the knee swings back.
+    hip_arc = tuple(polar(pelvis, a, 57.0) for a in (-84, -98, -112, -124))
     return Scene(
         title="Quadriceps stretch",
         view="side",
         bodies=(body,),
         props=(Chair(x=52.0, back_side=-1),),
-        arrows=(Arrow(((14.0, 50.0), (10.0, 34.0), (-4.0, 28.0), (-20.0, 32.0)), width=3.6),),
-        caption="push the knee and thigh back",
+        arrows=(Arrow(hip_arc, width=3.4),),
+        caption="knee points down, push it back",
+        floor_y=668,
+        top_margin=34,
     )
 
 
@@ -1291,28 +1336,26 @@ def table_stretch_bias(shift: float) -> Body:
                 front=False,
             ),
         ],
-        legs=[
-            # Sitting back towards the heels: from above only the feet show, soles up,
-            # behind the buttocks; knees and shins are under the body.
-            Leg(
-                (-8.0, -22.0),
-                foot_angle=-100,
-                hip=(-9.0, -12.0),
-                knee=(-11.0, 8.0),
-                front=False,
-                foot_len=17,
-                foot_r=(3.6, 5.2),
-            ),
-            Leg(
-                (8.0, -22.0),
-                foot_angle=-80,
-                hip=(9.0, -12.0),
-                knee=(11.0, 8.0),
-                front=False,
-                foot_len=17,
-                foot_r=(3.6, 5.2),
-            ),
-        ],
+        legs=[table_bias_leg(side) for side in (-1, 1)],
+    )
+
+
+def table_bias_leg(side: int) -> Leg:
+    """Kneeling leg seen from above; ``side`` -1 is the person's left (our left), +1 the right.
+
+    The knee is under the belly, a little wider than the hip so the folded thigh shows beside
+    the waist; the shin lies on the floor and comes out behind the buttocks, sole up.  The
+    buttocks sit back less deep than in the side view so the shins stay readable from above.
+    """
+    return Leg(
+        (side * 10.5, -36.0),
+        foot_angle=-90 - side * 14,  # toes turned in a little, as when kneeling
+        hip=(side * 9.0, -12.0),
+        knee=(side * 19.0, 4.0),
+        front=False,
+        foot_len=14,
+        foot_r=(3.2, 6.0),
+        fold=True,
     )
 
 
@@ -1321,9 +1364,9 @@ def table_stretch_right_bias() -> Scene:
         title="Table stretch (right side)",
         view="top",
         bodies=(as_ghost(table_stretch_bias(0.0)), table_stretch_bias(-40.0)),
-        props=(Mat(-72, 72, -66, 104),),
+        props=(Mat(-80, 80, -66, 104),),
         # The hands walk from where the pale figure has them to the left.
-        arrows=(Arrow(((4.0, 96.0), (-16.0, 104.0), (-36.0, 98.0))),),
+        arrows=(Arrow(((6.0, 97.0), (-20.0, 100.0), (-42.0, 88.0))),),
         tags=(Tag((-62.0, 20.0), "L"), Tag((62.0, 20.0), "R")),
         caption="seen from above · hands to the left",
     )

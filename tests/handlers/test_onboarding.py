@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.db.engine import SessionFactory
 from bot.db.models import ScheduleSlot, User, UserStatus
-from bot.telegram_fake import FakeUser
 from bot.services import accounts
+from bot.telegram_fake import FakeUser
 from tests.bot_harness import Harness, running_bot
 
 AUCKLAND = (-36.8485, 174.7633)
@@ -102,7 +102,7 @@ async def test_onboarding_by_typing_a_city_and_times(bot: Harness) -> None:
     await sam.next_message()  # times
     await sam.send("7:30pm, 0630")
     times = await sam.next_message()
-    assert ["✅ 06:30", "07:30", "12:30"] == times.button_labels[0]
+    assert times.button_labels[0] == ["✅ 06:30", "07:30", "12:30"]
     assert "✅ 19:30" in str(times.button_labels)
     await sam.press("Done ✓", times)
     days = await sam.next_message()
