@@ -1,0 +1,105 @@
+"""Wrong settings, an unreachable database or API, a broken content pack: one clear line each,
+a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+
+
+def stretchbot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "stretchbot: TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "stretchbot: TELEGRAM_BOT_TOKEN is malformed"),
+        (
+            {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_URL": "ftp://example.org"},
+            "stretchbot: TELEGRAM_API_URL is not an http(s) URL",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": "mysql://x@y/z"},
+            "stretchbot: DATABASE_URL must be a sqlite:/// or postgresql:// URL",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "ADMIN_IDS": "12,abc"},
+            "stretchbot: ADMIN_IDS must be comma-separated numeric Telegram user ids",
+        ),
+    ],
+)
+def test_bad_settings_stop_with_exit_code_2_and_one_line(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    result = stretchbot("run", cwd=tmp_path, **env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(expected)
+    assert "not-a-token" not in result.stderr  # a mistyped token is not echoed
+    assert not (tmp_path / "data").exists(), "nothing is written"
+
+
+def test_an_unreachable_bot_api_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = stretchbot(
+        "run", cwd=tmp_path, TELEGRAM_BOT_TOKEN=GOOD_TOKEN, TELEGRAM_API_URL="http://127.0.0.1:9"
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("stretchbot: cannot reach the Bot API at http://127.0.0.1:9")
+    )
+    assert "Traceback" not in result.stderr
+    assert GOOD_TOKEN not in result.stderr + result.stdout
+
+
+def test_an_unreachable_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = stretchbot(
+        "migrate", cwd=tmp_path, DATABASE_URL="postgresql://nobody:secret@127.0.0.1:9/nothing"
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(
+        "stretchbot: cannot migrate the database at postgresql+asyncpg://nobody:***@127.0.0.1:9"
+    )
+    assert "secret" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_sqlite_file_in_the_data_folder(tmp_path: Path) -> None:
+    result = stretchbot("migrate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "stretchbot.sqlite3").exists()
+
+
+def test_run_refuses_an_invalid_content_pack_with_the_full_report(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    (pack / "stretches").mkdir(parents=True)
+    (pack / "stretches" / "broken.yaml").write_text("id: broken\ntitle: [unclosed\n")
+    result = stretchbot("run", cwd=tmp_path, TELEGRAM_BOT_TOKEN=GOOD_TOKEN, CONTENT_DIR=str(pack))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"stretchbot: the content pack at {pack} is invalid:")
+    assert "broken.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_content_check_passes_on_the_real_pack(tmp_path: Path) -> None:
+    result = stretchbot("content", "check", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("OK: 14 stretches, 2 conditions")
