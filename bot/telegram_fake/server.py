@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.telegram_fake.errors import ApiError
+from bot.telegram_fake.errors import BOT_BLOCKED, CHAT_NOT_FOUND, USER_DEACTIVATED, ApiError
 from bot.telegram_fake.faults import Fault, FaultSet
 from bot.telegram_fake.methods import BotApi
 from bot.telegram_fake.params import Params, Upload
@@ -181,9 +181,9 @@ class ApiServer:
             return web.Response(status=204)
         error = {
             "429": lambda: ApiError.too_many_requests(fault.retry_after),
-            "blocked": lambda: ApiError.forbidden("bot was blocked by the user"),
-            "deactivated": lambda: ApiError.forbidden("user is deactivated"),
-            "chat_not_found": lambda: ApiError.bad_request("chat not found"),
+            "blocked": lambda: ApiError.forbidden(BOT_BLOCKED),
+            "deactivated": lambda: ApiError.forbidden(USER_DEACTIVATED),
+            "chat_not_found": lambda: ApiError.bad_request(CHAT_NOT_FOUND),
         }.get(fault.kind, lambda: ApiError(fault.status, fault.error_description()))()
         self._record(method, params, chat_id, error.code, fault)
         return _json(error.code, error.payload())

@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 
 from PIL import Image, UnidentifiedImageError
 
-from bot.telegram_fake.errors import ApiError
+from bot.telegram_fake.errors import BOT_BLOCKED, CHAT_NOT_FOUND, USER_DEACTIVATED, ApiError
 from bot.telegram_fake.params import Upload
 from bot.telegram_fake.updates import UpdateQueue
 
@@ -116,9 +116,9 @@ class Chat:
     def check_reachable(self) -> None:
         """What Telegram answers when the bot writes to a user who can't be written to."""
         if self.deactivated:
-            raise ApiError.forbidden("user is deactivated")
+            raise ApiError.forbidden(USER_DEACTIVATED)
         if self.blocked:
-            raise ApiError.forbidden("bot was blocked by the user")
+            raise ApiError.forbidden(BOT_BLOCKED)
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ class FakeState:
                     chat_id = None
         chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
-            raise ApiError.bad_request("chat not found")
+            raise ApiError.bad_request(CHAT_NOT_FOUND)
         return chat
 
     def new_callback_id(self) -> str:
