@@ -17,11 +17,13 @@ from telegram.ext import (
 )
 
 from bot.context import SERVICES_KEY, AppServices, BotContext
+from bot.delivery.dispatcher import Dispatcher
 from bot.handlers import account, basic, router, setup
 from bot.handlers.errors import log_error
 from bot.views.commands import COMMANDS
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+DISPATCHER_KEY = "dispatcher"
 
 
 def build_application(services: AppServices) -> BotApplication:
@@ -55,6 +57,7 @@ def _add_handlers(application: BotApplication) -> None:
         CommandHandler("conditions", account.section_command("conditions"), filters=private),
         CommandHandler("timezone", account.section_command("timezone"), filters=private),
         CommandHandler("times", account.section_command("times"), filters=private),
+        CommandHandler("next", account.next_command, filters=private),
         CommandHandler("pause", account.pause_command, filters=private),
         CommandHandler("resume", account.resume_command, filters=private),
         CommandHandler("stop", account.stop_command, filters=private),
@@ -74,3 +77,9 @@ async def _post_init(application: BotApplication) -> None:
     await application.bot.set_my_commands(
         [BotCommand(command.name, command.description) for command in COMMANDS]
     )
+    services: AppServices = application.bot_data[SERVICES_KEY]
+    dispatcher = Dispatcher(services, application.bot)
+    services.schedule_changes.subscribe(dispatcher.poke)
+    assert application.job_queue is not None
+    dispatcher.start(application.job_queue)
+    application.bot_data[DISPATCHER_KEY] = dispatcher

@@ -54,6 +54,27 @@ class Settings(BaseSettings):
     log_format: Literal["keyvalue", "json"] = Field(
         default="keyvalue", description="One line per event: key=value or JSON."
     )
+    missed_grace_minutes: int = Field(
+        default=120,
+        ge=1,
+        le=24 * 60,
+        description="After downtime, reminders later than this are recorded missed, not sent.",
+    )
+    dispatch_safety_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="The dispatcher also looks for due reminders at least this often.",
+    )
+    send_concurrency: int = Field(
+        default=64, ge=1, le=1000, description="Reminders in flight to Telegram at once."
+    )
+    delivery_lease_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=3600,
+        description="A claimed reminder not finished within this is claimed again (crash).",
+    )
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), description="Comma-separated Telegram user ids allowed to use /stats."
     )

@@ -7,7 +7,7 @@ access to it, following python-telegram-bot's `contexttypes.py` example.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db.engine import SessionFactory
 from bot.db.types import utc_now
+from bot.services.changes import ScheduleChanges
 
 SERVICES_KEY = "services"
 
@@ -28,6 +29,7 @@ class AppServices:
     session_factory: SessionFactory
     # The bot's idea of "now" (aware UTC). Replaceable so `console` and tests can move time.
     clock: Callable[[], datetime] = utc_now
+    schedule_changes: ScheduleChanges = field(default_factory=ScheduleChanges)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

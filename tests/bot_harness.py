@@ -6,6 +6,7 @@ polling over HTTP, real handlers and a real database.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,12 +14,15 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from bot.app import BotApplication, build_application
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.content_commands import load_checked
 from bot.context import AppServices
 from bot.db.engine import SessionFactory
+from bot.db.models import Delivery, DeliveryStatus
 from bot.telegram_fake import TelegramFake
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
@@ -53,6 +57,33 @@ class Harness:
     app: BotApplication
     services: AppServices
     clock: MovableClock
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the bot's clock and let the reminder engine look again, as `/clock` does."""
+        self.clock.advance(delta)
+        self.services.schedule_changes.notify()
+
+    def advance_to(self, moment: datetime) -> None:
+        self.advance(moment - self.clock.now)
+
+    async def settled(self, within: float = 10.0) -> None:
+        """Wait until the engine has recorded an outcome for every due delivery."""
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            async with self.services.session_factory() as session:
+                pending = await session.scalar(
+                    select(func.count())
+                    .select_from(Delivery)
+                    .where(
+                        Delivery.status == DeliveryStatus.PENDING,
+                        Delivery.scheduled_for <= self.clock.now,
+                    )
+                )
+            if pending == 0:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{pending} deliveries still pending")
+            await asyncio.sleep(0.02)
 
 
 @asynccontextmanager

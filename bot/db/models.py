@@ -50,6 +50,8 @@ class User(Base):
     start_code: Mapped[str | None] = mapped_column(String(64))
     # /pause until this moment (UTC); None with status PAUSED means "until /resume".
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where the user is in the rotation: the family of the last stretch claimed for them.
+    last_family_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
 
@@ -103,3 +105,108 @@ class ScheduleSlot(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
     user: Mapped[User] = relationship(back_populates="slots")
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"  # claimed; being sent (lease_until says until when this claim holds)
+    SENT = "sent"
+    MISSED = "missed"  # too late after downtime: recorded, not sent
+    BLOCKED = "blocked"  # Telegram 403 / chat not found: the user is deactivated
+    FAILED = "failed"  # gave up after retries, or a request Telegram will never accept
+
+
+class DeliveryKind(enum.StrEnum):
+    SCHEDULED = "scheduled"  # a schedule slot fired
+    LATER = "later"  # the user answered "Later": the same stretch 30 minutes on
+    NOW = "now"  # /next
+
+
+class Delivery(Base):
+    """One prompt: what was (to be) sent to whom and when, and how it ended.
+
+    The unique (slot_id, scheduled_for) key is what makes a reminder go out exactly once, even
+    with several dispatchers claiming at the same moment.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("slot_id", "scheduled_for"),
+        UniqueConstraint("later_of_id"),
+        Index("ix_deliveries_status_lease_until", "status", "lease_until"),
+        Index("ix_deliveries_user_id_scheduled_for", "user_id", "scheduled_for"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schedule_slots.id", ondelete="SET NULL")
+    )
+    # For a "Later" re-send: the prompt it repeats (at most one re-send per prompt).
+    later_of_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    kind: Mapped[DeliveryKind] = mapped_column(
+        Enum(
+            DeliveryKind,
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            name="delivery_kind",
+            values_callable=lambda kinds: [kind.value for kind in kinds],
+        )
+    )
+    # None only for a reminder recorded as missed or failed before a stretch was chosen.
+    stretch_id: Mapped[str | None] = mapped_column(String(32))
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[DeliveryStatus] = mapped_column(
+        Enum(
+            DeliveryStatus,
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            name="delivery_status",
+            values_callable=lambda statuses: [status.value for status in statuses],
+        ),
+        default=DeliveryStatus.PENDING,
+    )
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class TelegramFile(Base):
+    """A picture Telegram already has: uploaded once, then sent by its file_id.
+
+    Keyed by the picture's content hash, so a clinic swapping a picture uploads the new one.
+    """
+
+    __tablename__ = "telegram_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class StretchPreference(Base):
+    """Per user and family: the variation to send (set by Easier, or Yes to a stronger one)."""
+
+    __tablename__ = "stretch_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    family_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stretch_id: Mapped[str] = mapped_column(String(32))
+
+
+class BlockedStretch(Base):
+    """A stretch the user answered "It hurts" to: not sent again until re-enabled."""
+
+    __tablename__ = "blocked_stretches"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    stretch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

@@ -25,6 +25,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
+from bot.services.changes import schedule_changed
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ async def unit_of_work(context: BotContext) -> AsyncIterator[AsyncSession]:
         async with context.services.session_factory() as session:
             yield session
             await session.commit()
+            if schedule_changed(session):
+                context.services.schedule_changes.notify()
     finally:
         _outbox.reset(token)
     for outgoing in outbox:

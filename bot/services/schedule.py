@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import ScheduleSlot, User, UserStatus
 from bot.domain.clock_times import MAX_TIMES_PER_DAY, Weekdays
 from bot.domain.fire_times import UnknownZoneError, local_date, next_fire_at
+from bot.services.changes import mark_schedule_changed
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,11 @@ async def slots_of(session: AsyncSession, user: User) -> list[ScheduleSlot]:
     return list(result)
 
 
-def refresh_fire_times(user: User, slots: list[ScheduleSlot], now: datetime) -> None:
+def refresh_fire_times(
+    session: AsyncSession, user: User, slots: list[ScheduleSlot], now: datetime
+) -> None:
     """Recompute every slot's `next_fire_at` from the user's current settings."""
+    mark_schedule_changed(session)
     for slot in slots:
         slot.next_fire_at = slot_fire_time(user, slot, now)
 
@@ -81,7 +85,7 @@ async def set_times(
             session.add(slot)
             kept.append(slot)
     kept.sort(key=lambda slot: slot.local_time)
-    refresh_fire_times(user, kept, now)
+    refresh_fire_times(session, user, kept, now)
     await session.flush()
     return kept
 
@@ -108,7 +112,7 @@ async def set_days(
     slots = await slots_of(session, user)
     for slot in slots:
         slot.days = int(days)
-    refresh_fire_times(user, slots, now)
+    refresh_fire_times(session, user, slots, now)
     await session.flush()
     return slots
 
@@ -116,7 +120,7 @@ async def set_days(
 async def reschedule(session: AsyncSession, user: User, now: datetime) -> list[ScheduleSlot]:
     """After a change of zone, status or pause: every slot's next time is recomputed."""
     slots = await slots_of(session, user)
-    refresh_fire_times(user, slots, now)
+    refresh_fire_times(session, user, slots, now)
     await session.flush()
     return slots
 

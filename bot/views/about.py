@@ -59,3 +59,10 @@ def confirm_delete() -> tuple[str, InlineKeyboardMarkup]:
 
 def deleted() -> str:
     return "🗑 Done: everything about you is deleted. Send /start if you ever want to begin again."
+
+
+def nothing_to_send() -> str:
+    return (
+        "There's no stretch I can send you right now: every one that suits your conditions is "
+        "switched off after “It hurts”. /settings lets you turn them back on."
+    )

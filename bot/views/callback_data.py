@@ -28,6 +28,7 @@ SETTINGS_OPEN = "set"
 PAUSE_TOGGLE = "pause"
 DELETE_CONFIRM = "del_yes"
 DELETE_CANCEL = "del_no"
+ANSWER = "answer"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,141 @@
+"""Send one claimed delivery and say how it ended; every failure becomes a recorded outcome.
+
+429s are waited out by python-telegram-bot's AIORateLimiter (it honours retry_after); what still
+fails is sorted here: a blocked or deactivated user or an unknown chat is final (BLOCKED), a
+request Telegram refuses (bad HTML, caption too long) is final (FAILED, logged with the stretch
+id, never retried), and network trouble (timeouts, 5xx, dropped connections) is retried with
+backoff, then FAILED with the error kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.catalog import Catalog
+from bot.db.models import DeliveryStatus
+from bot.delivery.pictures import PictureFiles
+from bot.services.dispatch import Claimed, Outcome
+from bot.views.prompt import answer_keyboard
+from bot.views.stretch_card import StretchCard, render_card
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+BACKOFF_SECONDS = (0.5, 1.0, 2.0)
+_BLOCKING_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid")
+
+
+@dataclass
+class Sender:
+    bot: Bot
+    catalog: Catalog
+    pictures: PictureFiles
+    clock: Callable[[], datetime]
+
+    def __post_init__(self) -> None:
+        # Cards depend only on the stretch: render each once, not once per reminder.
+        self.card = lru_cache(maxsize=None)(self._render)
+
+    def _render(self, stretch_id: str) -> StretchCard:
+        return render_card(self.catalog, stretch_id)
+
+    async def send(self, claim: Claimed) -> Outcome:
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                message_id = await self._send_once(claim)
+            except Forbidden as error:
+                return self._blocked(claim, attempts, error)
+            except BadRequest as error:
+                if any(text in str(error).lower() for text in _BLOCKING_BAD_REQUESTS):
+                    return self._blocked(claim, attempts, error)
+                log.error(
+                    "telegram refused a prompt",
+                    extra={
+                        "delivery_id": claim.delivery_id,
+                        "user_id": claim.user_id,
+                        "stretch_id": claim.stretch_id,
+                        "error": str(error),
+                    },
+                )
+                return self._failed(claim, attempts, error)
+            except (NetworkError, RetryAfter) as error:
+                # NetworkError covers TimedOut and 5xx; RetryAfter is a 429 the rate limiter
+                # already retried. Back off and try again, then give up with the error kept.
+                if attempts >= MAX_ATTEMPTS:
+                    log.warning(
+                        "prompt failed after retries",
+                        extra={"delivery_id": claim.delivery_id, "error": str(error)},
+                    )
+                    return self._failed(claim, attempts, error)
+                await asyncio.sleep(_retry_delay(error, attempts))
+            except (TelegramError, OSError, ValueError) as error:
+                log.exception("prompt failed", extra={"delivery_id": claim.delivery_id})
+                return self._failed(claim, attempts, error)
+            else:
+                return Outcome(
+                    delivery_id=claim.delivery_id,
+                    status=DeliveryStatus.SENT,
+                    attempts=attempts,
+                    message_id=message_id,
+                    sent_at=self.clock(),
+                )
+
+    async def _send_once(self, claim: Claimed) -> int:
+        card = self.card(claim.stretch_id)
+        message = await self.pictures.send_photo(
+            self.bot,
+            claim.chat_id,
+            card.picture,
+            caption=card.caption_html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=None if card.follow_up_html else answer_keyboard(claim.delivery_id),
+        )
+        if card.follow_up_html is None:
+            return message.message_id
+        # A long card: the instructions follow the photo, and the buttons go under them.
+        follow_up = await self.bot.send_message(
+            claim.chat_id,
+            card.follow_up_html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=answer_keyboard(claim.delivery_id),
+        )
+        return follow_up.message_id
+
+    def _blocked(self, claim: Claimed, attempts: int, error: Exception) -> Outcome:
+        log.info(
+            "user unreachable; deactivating",
+            extra={"delivery_id": claim.delivery_id, "user_id": claim.user_id, "error": str(error)},
+        )
+        return Outcome(
+            delivery_id=claim.delivery_id,
+            status=DeliveryStatus.BLOCKED,
+            attempts=attempts,
+            error=str(error),
+            user_id=claim.user_id,
+        )
+
+    def _failed(self, claim: Claimed, attempts: int, error: Exception) -> Outcome:
+        return Outcome(
+            delivery_id=claim.delivery_id,
+            status=DeliveryStatus.FAILED,
+            attempts=attempts,
+            error=f"{type(error).__name__}: {error}",
+        )
+
+
+def _retry_delay(error: Exception, attempts: int) -> float:
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    return BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
