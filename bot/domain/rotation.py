@@ -8,10 +8,10 @@ The rules, in order of precedence:
 2. The rotation walks the families in the catalogue's rotation order (the clinic's sheet order),
    starting with the family after the last one sent and wrapping round. A family with nothing
    sendable (every member excluded or blocked) is skipped.
-3. Within a family: the user's preferred variation (set by Easier / Stronger answers) if it is
-   sendable, else the family default (its base) if sendable, else the nearest sendable member:
-   easier ones first (safety first), then stronger ones, then any other member (e.g. a one-side
-   variant) by distance on the sheet.
+3. Within a family: the user's preferred variation (set by Easier / Stronger answers), else
+   the family default (its base); if that one can't be sent, the nearest sendable variation
+   down its easier chain. Never a stronger one or a side variant of the same movement: what
+   hurt is no reason to send something harder, so with no easier option the family is skipped.
 
 State read from the database may be stale after a content change: a last family, preferred
 variation, blocked stretch or condition the pack no longer has is ignored, never a crash.
@@ -121,36 +121,18 @@ def choose_in_family(catalog: Catalog, family_id: str, state: RotationState) -> 
 def _choose(
     catalog: Catalog, family: Family, preferred: Mapping[str, str], sendable: frozenset[str]
 ) -> Stretch | None:
+    """The preferred variation, else the family's default; if that can't be sent, the nearest
+    easier variation that can. Never a stronger one: a stretch that hurt (or is ruled out) is no
+    reason to send something harder, so with no easier option the family is skipped."""
     member_ids = {m.id for m in family.members}
     wanted = preferred.get(family.id)
-    if wanted is not None and wanted in member_ids and wanted in sendable:
-        return catalog.get(wanted)
-    if family.default.id in sendable:
-        return family.default
-    for candidate in _nearest_first(catalog, family):
-        if candidate.id in sendable:
+    anchor = catalog.get(wanted) if wanted in member_ids else family.default
+    if anchor.id in sendable:
+        return anchor
+    for candidate in _chain(catalog, anchor, "easier"):
+        if candidate.id in member_ids and candidate.id in sendable:
             return candidate
     return None
-
-
-def _nearest_first(catalog: Catalog, family: Family) -> Iterator[Stretch]:
-    """The family's members other than the default, nearest first: the easier chain from the
-    default, then the stronger chain, then the rest by distance on the sheet."""
-    base = family.default
-    member_ids = {m.id for m in family.members}
-    seen: set[str] = {base.id}
-    ordered: list[Stretch] = []
-    for chain in (_chain(catalog, base, "easier"), _chain(catalog, base, "stronger")):
-        for stretch in chain:
-            if stretch.id in member_ids and stretch.id not in seen:
-                seen.add(stretch.id)
-                ordered.append(stretch)
-    rest = sorted(
-        (m for m in family.members if m.id not in seen),
-        key=lambda m: (abs(m.order - base.order), m.order),
-    )
-    yield from ordered
-    yield from rest
 
 
 def _chain(catalog: Catalog, start: Stretch, direction: str) -> Iterable[Stretch]:
