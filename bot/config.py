@@ -75,6 +75,19 @@ class Settings(BaseSettings):
         le=3600,
         description="A claimed reminder not finished within this is claimed again (crash).",
     )
+    stronger_after_dones: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Dones of a variation (no Easier or It hurts between) before the stronger "
+        "one is offered.",
+    )
+    nudge_after_minutes: int = Field(
+        default=180,
+        ge=10,
+        le=24 * 60,
+        description="One gentle follow-up when a prompt is still unanswered after this long.",
+    )
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), description="Comma-separated Telegram user ids allowed to use /stats."
     )

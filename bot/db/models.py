@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime, time
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Time, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
@@ -50,6 +60,8 @@ class User(Base):
     start_code: Mapped[str | None] = mapped_column(String(64))
     # /pause until this moment (UTC); None with status PAUSED means "until /resume".
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A gentle follow-up when a prompt is left unanswered (switchable in /settings).
+    nudges: Mapped[bool] = mapped_column(Boolean, default=True)
     # Where the user is in the rotation: the family of the last stretch claimed for them.
     last_family_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
@@ -172,6 +184,11 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(String(500))
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The user's answer (domain.progression.Answer values), once, with when it came.
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The one gentle follow-up for an unanswered prompt.
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 
@@ -198,6 +215,9 @@ class StretchPreference(Base):
     )
     family_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     stretch_id: Mapped[str] = mapped_column(String(32))
+    # Answers to this variation since then count toward the stronger offer (reset by Easier,
+    # a new preferred variation, or "Not yet").
+    run_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 
 class BlockedStretch(Base):

@@ -93,3 +93,44 @@ async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None)
                 raise
 
     await _deliver(outgoing)
+
+
+async def edit_message(
+    context: BotContext,
+    chat_id: int,
+    message_id: int,
+    html: str | None,
+    *,
+    is_caption: bool,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Edit any of the bot's messages (e.g. the prompt a typed "done" answers). Without
+    `markup` the inline keyboard goes, as Telegram does; with `html` None only the keyboard
+    changes. A message the user deleted is not an error."""
+
+    async def outgoing() -> None:
+        try:
+            if html is None:
+                await context.bot.edit_message_reply_markup(
+                    chat_id, message_id, reply_markup=markup
+                )
+            elif is_caption:
+                await context.bot.edit_message_caption(
+                    chat_id,
+                    message_id,
+                    caption=html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            else:
+                await context.bot.edit_message_text(
+                    html, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+        except BadRequest as error:
+            text = str(error).lower()
+            if "not modified" in text or "not found" in text:
+                log.info("prompt edit skipped", extra={"message_id": message_id, "why": str(error)})
+                return
+            raise
+
+    await _deliver(outgoing)

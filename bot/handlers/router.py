@@ -12,7 +12,7 @@ import logging
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import account, basic, setup
+from bot.handlers import account, answers, basic, setup
 from bot.handlers.common import unit_of_work
 from bot.services import accounts
 from bot.views import callback_data as cb
@@ -50,7 +50,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
             session=session,
             now=context.services.clock(),
         )
-        for handle in (setup.on_button, account.on_button):
+        for handle in (answers.on_button, setup.on_button, account.on_button):
             if await handle(press, button.action):
                 return
     await query.answer(STALE)
@@ -63,8 +63,12 @@ async def on_text(update: Update, context: BotContext) -> None:
     text = (message.text or "").strip()
     async with unit_of_work(context) as session:
         user = await accounts.find_user(session, tg_user.id)
-        if user is not None and await setup.on_text(update, context, session, user, text):
-            return
+        if user is not None and user.consented_at is not None:
+            # An answer word ("done", "later"...) is never a city or a time: answers first.
+            if await answers.on_text(update, context, session, user, text):
+                return
+            if await setup.on_text(update, context, session, user, text):
+                return
     await basic.unknown_text(update, context)
 
 

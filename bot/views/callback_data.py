@@ -29,6 +29,10 @@ PAUSE_TOGGLE = "pause"
 DELETE_CONFIRM = "del_yes"
 DELETE_CANCEL = "del_no"
 ANSWER = "answer"
+STRONGER = "stronger"
+TRY_EASIER = "try_easier"
+UNBLOCK = "unblock"
+NUDGES_TOGGLE = "nudges"
 
 
 @dataclass(frozen=True)

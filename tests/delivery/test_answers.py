@@ -1,0 +1,204 @@
+"""Every prompt can be answered, by button or by word, and the answers change what comes next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import BlockedStretch, Delivery, DeliveryKind, StretchPreference
+from bot.services import accounts
+from bot.telegram_fake import ChatMessage, FakeUser
+from tests.bot_harness import Harness, running_bot
+from tests.handlers.test_settings import onboard
+
+FIRST_PROMPT = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 07:30 Thursday in Auckland
+
+
+async def first_prompt(bot: Harness, user_id: int) -> tuple[FakeUser, ChatMessage]:
+    user = await onboard(bot, user_id)
+    bot.advance_to(FIRST_PROMPT)
+    prompt = await user.next_message()
+    assert prompt.photo is not None
+    return user, prompt
+
+
+async def stored(bot: Harness) -> list[Delivery]:
+    async with bot.services.session_factory() as session:
+        return list(await session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+@pytest.mark.parametrize(
+    ("button", "word", "answer"),
+    [
+        ("✅ Done", "Done!", "done"),
+        ("🪶 Easier", "too hard", "easier"),
+        ("⏭ Skip", "SKIP", "skip"),
+        ("⏰ Later", "later", "later"),
+        ("🤕 It hurts", "it hurts", "hurts"),
+    ],
+)
+async def test_each_answer_works_by_button_and_by_word(
+    bot: Harness, button: str, word: str, answer: str
+) -> None:
+    by_button, prompt = await first_prompt(bot, 7001)
+    await by_button.press(button, prompt)
+    edited = await by_button.wait_for_edit(prompt)
+    assert edited.buttons == []
+    assert edited.caption is not None
+    assert edited.caption.endswith("· 07:30") or "again at 08:00" in edited.caption
+
+    by_word = await onboard(bot, 7002)
+    bot.advance(timedelta(days=1))
+    prompt2 = await by_word.next_message()
+    await bot.settled()  # a typed answer applies to a prompt known to have arrived
+    await by_word.send(word)
+    await by_word.wait_for_edit(prompt2)
+    rows = [d for d in await stored(bot) if d.answer is not None]
+    assert {d.answer for d in rows} == {answer}
+
+
+async def test_a_done_edits_the_prompt_and_says_well_done(bot: Harness) -> None:
+    aroha, prompt = await first_prompt(bot, 7003)
+    answer = await aroha.press("✅ Done", prompt)
+    assert answer.text == "✅ Done"
+    edited = await aroha.wait_for_edit(prompt)
+    assert edited.caption is not None
+    assert edited.caption.endswith("✅ Done · 07:30")
+    assert "Well done" in (await aroha.next_message()).text
+
+
+async def test_a_second_press_or_an_old_message_is_harmless(bot: Harness) -> None:
+    aroha, prompt = await first_prompt(bot, 7004)
+    await aroha.press("✅ Done", prompt)
+    await aroha.wait_for_edit(prompt)
+    again = await aroha.press_data(prompt, f"answer:{(await stored(bot))[0].id}:skip")
+    assert again.text == "Already noted. 🙂"
+    assert [d.answer for d in await stored(bot)] == ["done"]
+
+
+async def test_another_users_button_changes_nothing(bot: Harness) -> None:
+    aroha, prompt = await first_prompt(bot, 7005)
+    mallory = await onboard(bot, 7006)
+    delivery_id = (await stored(bot))[0].id
+    await mallory.send("/next")
+    mallory_prompt = await mallory.next_message()
+    answer = await mallory.press_data(mallory_prompt, f"answer:{delivery_id}:done")
+    assert answer.text == "This button isn't yours."
+    assert all(d.answer is None for d in await stored(bot) if d.id == delivery_id)
+    assert aroha.last_bot_message == prompt
+
+
+async def test_a_reply_to_an_older_prompt_answers_that_one(bot: Harness) -> None:
+    aroha, first = await first_prompt(bot, 7007)
+    bot.advance(timedelta(days=1))
+    second = await aroha.next_message()
+    await bot.settled()
+    await aroha.reply_to(first, "did it")
+    await aroha.wait_for_edit(first)
+    rows = await stored(bot)
+    assert [d.answer for d in rows] == ["done", None]
+    assert second.buttons  # the newer prompt is still open
+
+
+async def test_text_when_nothing_is_pending_gets_a_helpful_answer(bot: Harness) -> None:
+    aroha = await onboard(bot, 7008)
+    await aroha.send("done")
+    assert "/next" in (await aroha.next_message()).text
+
+
+async def test_easier_sends_the_easier_variation_now_and_remembers_it(bot: Harness) -> None:
+    aroha = await onboard(bot, 7009)
+    for _ in range(3):  # table, pelvic tilt, knee hugs
+        bot.advance_to(bot.clock.now + timedelta(days=1) if _ else FIRST_PROMPT)
+        prompt = await aroha.next_message()
+    assert prompt.caption.startswith("Knee hugs")
+    await aroha.press("🪶 Easier", prompt)
+    await aroha.wait_for_edit(prompt)
+    assert "easier variation" in (await aroha.next_message()).text
+    easier = await aroha.next_message()
+    assert easier.photo is not None
+    assert "one knee" in easier.caption.lower()
+    async with bot.services.session_factory() as session:
+        user = await accounts.find_user(session, 7009)
+        assert user is not None
+        preference = await session.get(StretchPreference, (user.id, "knee-hugs"))
+        assert preference is not None
+        assert preference.stretch_id == "knee-hug-one-knee"
+
+
+async def test_easier_without_an_easier_variation_offers_the_sheets_own_tips(bot: Harness) -> None:
+    aroha = await onboard(bot, 7010)
+    for _ in range(8):  # the hamstring stretch is the sheet's eighth
+        await aroha.send("/next")
+        hamstring = await aroha.next_message()
+    assert hamstring.caption.startswith("Hamstring")
+    await aroha.press("🪶 Easier", hamstring)
+    reply = await aroha.wait_for(lambda m: "no easier variation" in m.content)
+    assert "cushion" in reply.text  # "If needed, sit on a cushion."
+
+
+async def test_it_hurts_blocks_the_stretch_until_turned_back_on(bot: Harness) -> None:
+    aroha, prompt = await first_prompt(bot, 7011)
+    await aroha.press("🤕 It hurts", prompt)
+    reply = await aroha.wait_for(lambda m: "Sorry it hurts" in m.content)
+    assert "stretchbot's advice, not the clinic's" in reply.text
+    async with bot.services.session_factory() as session:
+        assert await session.scalar(select(BlockedStretch.stretch_id)) == "table-stretch"
+    # A whole cycle of prompts never brings the table stretch back.
+    for _ in range(8):
+        await aroha.send("/next")
+        card = await aroha.wait_for(lambda m: m.photo is not None and not m.edited)
+        assert not card.caption.startswith("‘Table’")
+
+
+async def test_later_resends_the_same_stretch_30_minutes_on_even_after_a_restart(
+    session_factory, database_url
+) -> None:
+    async with running_bot(session_factory, database_url) as bot:
+        aroha, prompt = await first_prompt(bot, 7012)
+        await aroha.press("⏰ Later", prompt)
+        assert "08:00" in (await aroha.wait_for(lambda m: "send it again" in m.content)).text
+        now = bot.clock.now
+    async with running_bot(session_factory, database_url) as bot:
+        bot.clock.now = now
+        aroha = bot.tg.user(7012, "User7012")
+        bot.advance(timedelta(minutes=30))
+        again = await aroha.next_message()
+        assert again.caption.startswith("‘Table’ stretch")
+        kinds = [d.kind for d in await stored(bot)]
+        assert kinds == [DeliveryKind.SCHEDULED, DeliveryKind.LATER]
+        await aroha.press("⏰ Later", again)
+        assert (
+            "already a reminder" in (await aroha.wait_for(lambda m: "reminder" in m.content)).text
+        )
+
+
+async def test_the_stronger_variation_is_offered_after_five_dones(bot: Harness) -> None:
+    aroha = await onboard(bot, 7013)
+    offer = None
+    for day in range(5):
+        async with bot.services.session_factory() as session:
+            user = await accounts.find_user(session, 7013)
+            assert user is not None
+            user.last_family_id = "gluteal-stretch"  # so the rotation comes to Rotation next
+            await session.commit()
+        bot.advance_to(FIRST_PROMPT + timedelta(days=day))
+        prompt = await aroha.next_message()
+        assert prompt.caption.startswith("Rotation stretch for back")
+        await aroha.press("✅ Done", prompt)
+        offer = await aroha.next_message()
+        assert "Well done" in offer.text
+        if day < 4:
+            assert offer.buttons == []
+    assert offer is not None
+    assert "stronger variation" in offer.text
+    await aroha.press("💪 Yes", offer)
+    await aroha.wait_for_edit(offer)
+    async with bot.services.session_factory() as session:
+        user = await accounts.find_user(session, 7013)
+        assert user is not None
+        preference = await session.get(StretchPreference, (user.id, "rotation-stretch"))
+        assert preference is not None
+        assert preference.stretch_id == "rotation-stretch-stronger"
