@@ -201,6 +201,11 @@ async def on_button(press: setup.Press, action: str) -> bool:
         else:
             await _pause(update, context, session, user, "", press.now)
         return True
+    if action == cb.NUDGES_TOGGLE:
+        user.nudges = not user.nudges
+        await press.query.answer("Follow-ups " + ("on" if user.nudges else "off"))
+        await setup.send_settings(update, context, session, user)
+        return True
     if action == cb.DELETE_CANCEL:
         await press.query.answer("Nothing deleted.")
         await edit(press.query, "Nothing was deleted. 🙂")

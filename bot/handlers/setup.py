@@ -27,7 +27,7 @@ from bot.domain.zones import (
     zones_for_local_time,
 )
 from bot.handlers.common import Markup, edit, edit_markup, send, unit_of_work
-from bot.services import accounts, schedule
+from bot.services import accounts, answers, schedule
 from bot.views import callback_data as cb
 from bot.views import onboarding as views
 from bot.views import settings as settings_views
@@ -81,6 +81,7 @@ async def send_settings(
         schedule.next_prompt_at(slots),
         services.catalog,
         services.clock(),
+        await answers.blocked_ids(session, user),
     )
     await send(update, context, text, markup)
 

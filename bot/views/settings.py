@@ -56,6 +56,7 @@ def overview(
     upcoming: datetime | None,
     catalog: Catalog,
     now: datetime,
+    blocked: frozenset[str] = frozenset(),
 ) -> tuple[str, InlineKeyboardMarkup]:
     days = Weekdays(slots[0].days) if slots else Weekdays.EVERY_DAY
     zone = zone_label(user.time_zone, now) if user.time_zone else "not set"
@@ -65,8 +66,12 @@ def overview(
         f"🌏 Time zone: {esc(zone)}\n"
         f"⏰ Times: {esc(times_summary([slot.local_time for slot in slots]))}\n"
         f"📅 Days: {esc(days.label)}\n"
-        f"🔔 {esc(status_line(user, upcoming))}"
+        f"🔔 {esc(status_line(user, upcoming))}\n"
+        f"💬 Follow-up if a stretch goes unanswered: {'on' if user.nudges else 'off'}"
     )
+    titles = [catalog.get(i).title for i in sorted(blocked) if i in catalog]
+    if titles:
+        text += "\n🤕 Switched off after “It hurts”: " + esc(", ".join(titles))
     buttons = [
         InlineKeyboardButton(label, callback_data=cb.build(cb.SETTINGS_OPEN, section))
         for section, label in SECTIONS
@@ -75,6 +80,22 @@ def overview(
     rows = [
         buttons[:2],
         buttons[2:],
+        [
+            InlineKeyboardButton(
+                "💬 Follow-ups: turn " + ("off" if user.nudges else "on"),
+                callback_data=cb.build(cb.NUDGES_TOGGLE),
+            )
+        ],
+        *(
+            [
+                InlineKeyboardButton(
+                    f"↩️ Turn back on: {catalog.get(stretch_id).title}"[:60],
+                    callback_data=cb.build(cb.UNBLOCK, stretch_id),
+                )
+            ]
+            for stretch_id in sorted(blocked)
+            if stretch_id in catalog
+        ),
         [
             InlineKeyboardButton(pause_label, callback_data=cb.build(cb.PAUSE_TOGGLE)),
             InlineKeyboardButton(

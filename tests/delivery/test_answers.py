@@ -202,3 +202,26 @@ async def test_the_stronger_variation_is_offered_after_five_dones(bot: Harness) 
         preference = await session.get(StretchPreference, (user.id, "rotation-stretch"))
         assert preference is not None
         assert preference.stretch_id == "rotation-stretch-stronger"
+
+
+async def test_a_stretch_that_hurt_can_be_turned_back_on_in_settings(bot: Harness) -> None:
+    aroha, prompt = await first_prompt(bot, 7014)
+    await aroha.press("🤕 It hurts", prompt)
+    await aroha.wait_for(lambda m: "Sorry it hurts" in m.content)
+    await aroha.send("/settings")
+    screen = await aroha.wait_for(lambda m: "Your settings" in m.content)
+    assert "Switched off after “It hurts”: ‘Table’ stretch" in screen.text
+    await aroha.press("↩️ Turn back on: ‘Table’ stretch", screen)
+    await aroha.wait_for_edit(screen)
+    async with bot.services.session_factory() as session:
+        assert await session.scalar(select(BlockedStretch.stretch_id)) is None
+
+
+async def test_follow_ups_can_be_switched_off_in_settings(bot: Harness) -> None:
+    aroha = await onboard(bot, 7015)
+    await aroha.send("/settings")
+    screen = await aroha.next_message()
+    assert "Follow-up if a stretch goes unanswered: on" in screen.text
+    await aroha.press("💬 Follow-ups: turn off", screen)
+    again = await aroha.next_message()
+    assert "Follow-up if a stretch goes unanswered: off" in again.text
