@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("nudged_at", bot.db.types.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("answered_zone", sa.String(length=64), nullable=True))
 
     with op.batch_alter_table("stretch_preferences", schema=None) as batch_op:
         # Existing preferences start their run now (server default for the rows already there).
@@ -53,6 +54,7 @@ def downgrade() -> None:
         batch_op.drop_column("run_started_at")
 
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_column("answered_zone")
         batch_op.drop_column("nudged_at")
         batch_op.drop_column("answered_at")
         batch_op.drop_column("answer")

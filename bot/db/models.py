@@ -187,6 +187,8 @@ class Delivery(Base):
     # The user's answer (domain.progression.Answer values), once, with when it came.
     answer: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The user's zone when they answered: streaks count local days, and zones change.
+    answered_zone: Mapped[str | None] = mapped_column(String(64))
     # The one gentle follow-up for an unanswered prompt.
     nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Coroutine
 from datetime import datetime
@@ -18,10 +19,12 @@ from bot.domain.pause import PauseParseError, parse_pause
 from bot.handlers import setup
 from bot.handlers.common import edit, send, unit_of_work
 from bot.services import accounts, dispatch, schedule
+from bot.services import progress as progress_service
 from bot.services.changes import mark_schedule_changed
 from bot.views import about as about_views
 from bot.views import callback_data as cb
 from bot.views import onboarding as views
+from bot.views import progress as progress_views
 from bot.views import settings as settings_views
 
 
@@ -216,3 +219,19 @@ async def on_button(press: setup.Press, action: str) -> bool:
         await edit(press.query, about_views.deleted())
         return True
     return False
+
+
+async def progress_command(update: Update, context: BotContext) -> None:
+    services = context.services
+    async with unit_of_work(context) as session:
+        user = await _ready_user(update, context, session)
+        if user is None:
+            return
+        progress = await progress_service.user_progress(session, user, services.clock())
+    await send(update, context, progress_views.summary(progress, services.catalog))
+    if progress.is_empty or progress.grid_is_empty:
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    png = await asyncio.to_thread(progress_views.heatmap_png, progress)
+    await context.bot.send_photo(chat.id, png, filename="progress.png")

@@ -110,6 +110,7 @@ async def answer(
 ) -> AnswerResult:
     """Record `given` on a delivery that `check` accepted, and apply what it means."""
     delivery.answer, delivery.answered_at = given.value, now
+    delivery.answered_zone = user.time_zone
     stretch_id = delivery.stretch_id or ""
     stretch = catalog.get(stretch_id) if stretch_id in catalog else None
     conditions = await accounts.condition_ids(session, user)

@@ -14,6 +14,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", "Set up, or see your settings"),
     Command("next", "Send me the next stretch now"),
+    Command("progress", "Your streak, your counts and the last 8 weeks"),
     Command("settings", "Everything in one place, with a button for each part"),
     Command("times", "Add or remove reminder times"),
     Command("conditions", "The conditions I keep stretches away from"),

@@ -1,0 +1,131 @@
+"""/progress: streaks and counts as text, and the last 8 weeks as a calendar heatmap."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to PNG bytes only
+
+import matplotlib.pyplot as plt
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.patches import Rectangle
+
+from bot.catalog import Catalog
+from bot.domain.streaks import Progress
+from bot.views.html import bold, esc
+
+# The pictures' palette: cream background, teal for activity.
+BACKGROUND = "#f7f3ec"
+EMPTY = "#e6dfd3"
+SHADES = ["#e6dfd3", "#9cc9c4", "#4f9e98", "#2c7873", "#1b4f4c"]
+INK = "#27403f"
+TODAY_EDGE = "#e07a2f"
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def summary(progress: Progress, catalog: Catalog) -> str:
+    if progress.is_empty:
+        return (
+            "<b>Your progress</b>\n"
+            "Nothing here yet — and that's fine. Answer ✅ Done after your first stretch and "
+            "your streak starts. /next sends one now."
+        )
+    lines = [
+        "<b>Your progress</b>",
+        f"🔥 Current streak: {bold(_days(progress.current_streak))}"
+        f" (best: {_days(progress.best_streak)})",
+        f"📅 Done this week: {progress.done_this_week} · this month: {progress.done_this_month}"
+        f" · in all: {progress.total}",
+    ]
+    counts = [
+        f"• {esc(catalog.get(i).title if i in catalog else i)}: {n}"
+        for i, n in list(progress.per_stretch.items())[:8]
+        if i
+    ]
+    if counts:
+        lines += ["", "<b>By stretch</b>", *counts]
+    return "\n".join(lines)
+
+
+def heatmap_png(progress: Progress) -> bytes:
+    """The grid's weeks as columns, Monday to Sunday as rows: readable on a phone."""
+    days = sorted(progress.grid)
+    weeks = len(days) // 7
+    first = days[0]
+    values: list[list[float]] = [[0.0] * weeks for _ in range(7)]
+    for day, count in progress.grid.items():
+        column, row = (day - first).days // 7, day.weekday()
+        values[row][column] = float(count) if day <= progress.today else float("nan")
+
+    figure, axes = plt.subplots(figsize=(6.4, 6.4), dpi=150, facecolor=BACKGROUND)
+    axes.set_facecolor(BACKGROUND)
+    colours = ListedColormap(SHADES).with_extremes(bad=BACKGROUND)
+    norm = BoundaryNorm([0, 1, 2, 3, 4, 100], colours.N)
+    axes.imshow(values, cmap=colours, norm=norm, aspect="equal")
+    # Gaps between the squares, like a calendar.
+    axes.set_xticks([x - 0.5 for x in range(1, weeks)], minor=True)
+    axes.set_yticks([y - 0.5 for y in range(1, 7)], minor=True)
+    axes.grid(which="minor", color=BACKGROUND, linewidth=4)
+    axes.tick_params(which="both", length=0, labelsize=11, colors=INK)
+    axes.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    # Week starts as "5\nOct": two short lines never run into each other on a narrow chart.
+    axes.set_xticks(
+        range(weeks),
+        [
+            f"{(first + timedelta(weeks=w)).day}\n{(first + timedelta(weeks=w)):%b}"
+            for w in range(weeks)
+        ],
+    )
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    today_column = (progress.today - first).days // 7
+    axes.add_patch(
+        Rectangle(
+            (today_column - 0.45, progress.today.weekday() - 0.45),
+            0.9,
+            0.9,
+            fill=False,
+            edgecolor=TODAY_EDGE,
+            linewidth=2.5,
+        )
+    )
+    for row in range(7):
+        for column in range(weeks):
+            shown = values[row][column]
+            if shown == shown and shown > 0:  # skip NaN (future days) and zeros
+                axes.text(
+                    column,
+                    row,
+                    str(int(shown)),
+                    ha="center",
+                    va="center",
+                    color="white" if shown >= 2 else INK,
+                    fontsize=10,
+                    fontweight="bold",
+                )
+    axes.set_title(
+        f"Your last {weeks} weeks  ·  {progress.current_streak}-day streak",
+        color=INK,
+        fontsize=14,
+        pad=12,
+        loc="left",
+    )
+    figure.tight_layout(rect=(0, 0.06, 1, 1))
+    figure.text(
+        0.5,
+        0.02,
+        "Stretches done per day, week by week · today is outlined",
+        ha="center",
+        color=INK,
+        fontsize=10,
+    )
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
+    plt.close(figure)
+    return buffer.getvalue()

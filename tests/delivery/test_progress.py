@@ -1,0 +1,76 @@
+"""/progress: streaks counted in the user's days, and a heatmap of the last 8 weeks."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from PIL import Image
+from sqlalchemy import select
+
+from bot.db.models import Delivery, DeliveryKind, DeliveryStatus
+from bot.services import accounts
+from tests.bot_harness import Harness
+from tests.handlers.test_settings import onboard
+
+SHOT = "/tmp/stretchbot-progress.png"
+
+
+async def test_a_brand_new_user_gets_a_friendly_empty_state_not_an_empty_chart(
+    bot: Harness,
+) -> None:
+    aroha = await onboard(bot, 8001)
+    await aroha.send("/progress")
+    reply = await aroha.next_message()
+    assert "Nothing here yet" in reply.text
+    assert not any(m.photo for m in aroha.bot_messages)
+
+
+async def test_a_user_with_history_sees_streaks_counts_and_a_heatmap(bot: Harness) -> None:
+    aroha = await onboard(bot, 8002)  # Auckland
+    async with bot.services.session_factory() as session:
+        user = await accounts.find_user(session, 8002)
+        assert user is not None
+        # Done on the 12 local days up to today (25 Nov, 23:00 NZDT), and two on one day.
+        for days_ago in range(12):
+            at = bot.clock.now - timedelta(days=days_ago)
+            session.add(
+                Delivery(
+                    user_id=user.id,
+                    kind=DeliveryKind.NOW,
+                    stretch_id="knee-hugs",
+                    scheduled_for=at,
+                    status=DeliveryStatus.SENT,
+                    sent_at=at,
+                    answer="done",
+                    answered_at=at,
+                    answered_zone="Pacific/Auckland",
+                )
+            )
+        at = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+        session.add(
+            Delivery(
+                user_id=user.id,
+                kind=DeliveryKind.NOW,
+                stretch_id="pelvic-tilt",
+                scheduled_for=at,
+                status=DeliveryStatus.SENT,
+                sent_at=at,
+                answer="done",
+                answered_at=at,
+                answered_zone="Pacific/Auckland",
+            )
+        )
+        await session.commit()
+    await aroha.send("/progress")
+    text = await aroha.next_message()
+    assert "Current streak: <b>12 days</b>" in text.html or "Current streak: 12 days" in text.text
+    assert "Knee hugs: 12" in text.text
+    assert "Pelvic tilt for lower back tightness: 1" in text.text
+    chart = await aroha.next_message()
+    assert chart.photo_bytes is not None
+    image = Image.open(io.BytesIO(chart.photo_bytes))
+    assert image.width >= 800
+    image.save(SHOT)
+    async with bot.services.session_factory() as session:
+        assert len(list(await session.scalars(select(Delivery)))) == 13
