@@ -360,6 +360,10 @@ async def on_text(
     if user.dialog_step == TIMES:
         await _times_from_text(update, context, session, user, text)
         return True
+    if user.dialog_step in (CONSENT, CONDITIONS, DAYS):
+        # This step is answered with its buttons; say so rather than "I didn't catch that".
+        await send(update, context, views.tap_a_button())
+        return True
     return False
 
 

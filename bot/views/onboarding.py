@@ -204,3 +204,7 @@ def all_set(times_text: str, days: Weekdays, zone: str, first: datetime | None) 
 
 def bad_time(reason: str) -> str:
     return f"{esc(reason)}\nNothing changed; tap a time above or type one like <i>7:30</i>."
+
+
+def tap_a_button() -> str:
+    return "Please tap one of the buttons above 👆 (/start shows this step again)."

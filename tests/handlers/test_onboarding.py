@@ -231,3 +231,13 @@ async def test_two_users_onboarding_interleaved_never_see_each_others_data(bot: 
     assert [s.local_time for s in await stored_slots(bot, 2011)] == [time(12, 30)]
     assert [s.local_time for s in await stored_slots(bot, 2012)] == [time(18, 0)]
     assert all("One" not in m.content for m in two.bot_messages)
+
+
+async def test_typing_at_a_button_step_points_to_the_buttons(bot: Harness) -> None:
+    ivy = bot.tg.user(2013, "Ivy")
+    await ivy.send("/start")
+    await ivy.next_message()
+    await ivy.press("✅ I understand")
+    await ivy.next_message()
+    await ivy.send("none of these")
+    assert "tap one of the buttons above" in (await ivy.next_message()).text
