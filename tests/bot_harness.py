@@ -7,12 +7,13 @@ polling over HTTP, real handlers and a real database.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -88,17 +89,24 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(
-    session_factory: SessionFactory, database_url: str = "sqlite+aiosqlite://"
+    session_factory: SessionFactory,
+    database_url: str = "sqlite+aiosqlite://",
+    *,
+    settings: Mapping[str, Any] | None = None,
+    fake: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[Harness]:
-    async with TelegramFake(token=TOKEN) as tg:
+    """The bot against a fresh emulator; `settings` overrides Settings fields (e.g. the lease),
+    `fake` passes options to TelegramFake (e.g. rate_limit)."""
+    async with TelegramFake(token=TOKEN, **(fake or {})) as tg:
         clock = MovableClock()
-        settings = Settings(
+        bot_settings = Settings(
             telegram_bot_token=TOKEN,  # type: ignore[arg-type]
             telegram_api_url=tg.api_root,
             database_url=database_url,
+            **(settings or {}),
         )
         services = AppServices(
-            settings=settings,
+            settings=bot_settings,
             catalog=real_catalog(),
             session_factory=session_factory,
             clock=clock,

@@ -10,6 +10,7 @@ nothing is due.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -20,9 +21,11 @@ from telegram import Bot
 from telegram.ext import ContextTypes, JobQueue
 
 from bot.context import AppServices
+from bot.db.models import DeliveryStatus
 from bot.delivery.pictures import PictureFiles
 from bot.delivery.sender import Sender
 from bot.services.dispatch import (
+    ERROR_LENGTH,
     Claimed,
     DispatchPolicy,
     Outcome,
@@ -30,12 +33,19 @@ from bot.services.dispatch import (
     earliest_due,
     record_outcomes,
 )
+from bot.services.handback import release_claims
 
 log = logging.getLogger(__name__)
 
 # APScheduler's default misfire_grace_time is 1 s: a wake-up delayed by a busy loop would be
 # dropped silently. Ours always run, and coalesce if several were missed.
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
+# After a failed round (e.g. the database is away): look again this soon.
+RETRY_SECONDS = 1.0
+# Pauses between attempts to record a batch's outcomes while the database is away (~30 s).
+RECORD_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+# While a batch is being sent, what has finished is recorded this often.
+RECORD_EVERY = 0.1
 
 
 class Dispatcher:
@@ -57,6 +67,10 @@ class Dispatcher:
         self._job_queue: JobQueue[Any] | None = None
         self.last_round_at: float | None = None  # monotonic; for health checks
         self.on_outcomes: list[Callable[[list[Claimed], list[Outcome]], None]] = []
+        self._finished: list[Outcome] = []  # sent (or given up), not yet recorded
+        self._wake_recorder = asyncio.Event()
+        self._closing = False  # shutting down: claim nothing more
+        self._round_task: asyncio.Task[Any] | None = None
 
     # -- clock -----------------------------------------------------------------------------
 
@@ -69,6 +83,12 @@ class Dispatcher:
             name="dispatch-safety",
             job_kwargs=JOB_KWARGS,
         )
+        # `first=0` alone does not run a round at start: this is called before the scheduler
+        # starts, and APScheduler's interval trigger then rounds a start time already past up
+        # to the next interval (measured: the first round came 30 s after start-up, and
+        # reminders due meanwhile waited for it). A one-shot job runs at once, and plans the
+        # first wake-up.
+        self.poke()
 
     def poke(self) -> None:
         """A schedule changed: look again now (cheap when nothing is due)."""
@@ -78,14 +98,22 @@ class Dispatcher:
     async def _job(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await self.run_round()
+        except asyncio.CancelledError:
+            if not self._closing:
+                raise
+            return  # close() cut the round short; what it claimed was handed back
         except Exception:
-            # The database went away, say: log it and let the next wake-up try again. Nothing
-            # is lost: whatever was claimed and not recorded is claimed again after its lease.
+            # The database went away, say: log it and try again shortly (not at once: a fault
+            # that persists must not spin). Nothing is lost: whatever was claimed and not
+            # recorded is claimed again after its lease.
             log.exception("dispatch round failed")
+            self._wake_in(RETRY_SECONDS)
+            return
         try:
             await self._plan_wake()
         except Exception:
-            log.exception("could not plan the next wake-up; the safety interval still runs")
+            log.exception("could not plan the next wake-up; trying again shortly")
+            self._wake_in(RETRY_SECONDS)
 
     async def _plan_wake(self) -> None:
         if self._job_queue is None:
@@ -95,13 +123,25 @@ class Dispatcher:
         if due is None:
             return
         # Relative to the bot's clock (which tests and `console` can move), not wall time.
-        delay = max(0.0, (due - self.services.clock()).total_seconds())
+        self._wake_in(max(0.0, (due - self.services.clock()).total_seconds()))
+
+    def _wake_in(self, delay: float) -> None:
+        if self._job_queue is None:
+            return
         # One wake-up job, replaced each time: never a job per user or per reminder.
         self._job_queue.run_once(
             self._job,
             when=delay,
             name="dispatch-wake",
-            job_kwargs={**JOB_KWARGS, "id": "dispatch-wake", "replace_existing": True},
+            # max_instances=2: this job plans its own successor; one due at once would
+            # otherwise be skipped ("maximum number of running instances reached") while this
+            # instance finishes, leaving reminders to the safety interval. Rounds take turns.
+            job_kwargs={
+                **JOB_KWARGS,
+                "id": "dispatch-wake",
+                "replace_existing": True,
+                "max_instances": 2,
+            },
         )
 
     # -- rounds ----------------------------------------------------------------------------
@@ -109,22 +149,117 @@ class Dispatcher:
     async def run_round(self) -> int:
         """Claim, send and record until nothing is due; returns how many were sent or tried."""
         async with self._round:
+            self._round_task = asyncio.current_task()
             total = 0
-            while True:
+            while not self._closing:
                 now = self.services.clock()
                 async with self.services.session_factory() as session:
                     claimed = await claim_due(session, self.services.catalog, now, self.policy)
                 if not claimed:
                     break
-                outcomes = await asyncio.gather(*(self._send(claim) for claim in claimed))
-                async with self.services.session_factory() as session:
-                    await record_outcomes(session, list(outcomes))
+                # Outcomes are recorded as sends finish, not when the whole batch is done: if the
+                # process dies, only what was truly in flight is claimed (and sent) again.
+                sending = asyncio.Event()
+                sending.set()
+                recorder = asyncio.create_task(self._record_while(sending))
+                try:
+                    outcomes = await self._send_all(claimed)
+                finally:
+                    sending.clear()
+                    self._wake_recorder.set()
+                    await recorder  # records the rest
                 for listener in self.on_outcomes:
                     listener(claimed, list(outcomes))
                 total += len(claimed)
             self.last_round_at = time.monotonic()
+            self._round_task = None
             return total
+
+    async def _send_all(self, claimed: list[Claimed]) -> list[Outcome]:
+        tasks = [asyncio.ensure_future(self._send(claim)) for claim in claimed]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except asyncio.CancelledError:
+            # close() ran out of time: record what finished, hand the rest back at once.
+            done = [
+                t.result() for t in tasks if t.done() and not t.cancelled() and not t.exception()
+            ]
+            await asyncio.shield(self._hand_back(claimed, done))
+            raise
+
+    async def _hand_back(self, claimed: list[Claimed], done: list[Outcome]) -> None:
+        finished = {outcome.delivery_id for outcome in done}
+        unfinished = [c.delivery_id for c in claimed if c.delivery_id not in finished]
+        async with self.services.session_factory() as session:
+            await record_outcomes(session, done)
+        async with self.services.session_factory() as session:
+            released = await release_claims(session, unfinished, self.services.clock())
+        for listener in self.on_outcomes:
+            listener(claimed, done)
+        log.warning(
+            "shutdown: in-flight reminders handed back",
+            extra={"recorded": len(done), "released": released},
+        )
+
+    # -- shutdown --------------------------------------------------------------------------
+
+    async def close(self, timeout: float) -> None:  # noqa: ASYNC109 (a budget, not a timeout)
+        """Stop claiming; let the batch in flight finish within `timeout` seconds, else cut it
+        short: finished sends are recorded and the rest handed back (lease ends now)."""
+        self._closing = True
+        task = self._round_task
+        if task is None or task.done() or task is asyncio.current_task():
+            return
+        _, pending = await asyncio.wait({task}, timeout=timeout)
+        if pending:
+            task.cancel()
+            await asyncio.wait({task})
+
+    async def _record_while(self, sending: asyncio.Event) -> None:
+        """Record finished outcomes every RECORD_EVERY seconds while `sending`, then the rest."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake_recorder.wait(), RECORD_EVERY)
+            self._wake_recorder.clear()
+            last = not sending.is_set()  # then every outcome of the batch is in _finished
+            if self._finished:
+                finished, self._finished = self._finished, []
+                await self._record(finished)
+            if last:
+                return
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        """Record what was sent; if the database is away, keep trying for a while: an outcome
+        lost here means a reminder sent twice (it is claimed again after its lease)."""
+        for attempt, pause in enumerate((*RECORD_BACKOFF, None), 1):
+            try:
+                async with self.services.session_factory() as session:
+                    await record_outcomes(session, outcomes)
+            except Exception:
+                if pause is None:
+                    raise
+                log.warning(
+                    "could not record outcomes; retrying",
+                    exc_info=True,
+                    extra={"outcomes": len(outcomes), "attempt": attempt},
+                )
+                await asyncio.sleep(pause)
+            else:
+                return
 
     async def _send(self, claim: Claimed) -> Outcome:
         async with self._concurrency:
-            return await self.sender.send(claim)
+            try:
+                outcome = await self.sender.send(claim)
+            except Exception as error:
+                # The sender records every failure itself; this is the last line of defence: an
+                # exception here would lose the outcomes of the whole batch.
+                log.exception("sending a prompt failed", extra={"delivery_id": claim.delivery_id})
+                outcome = Outcome(
+                    delivery_id=claim.delivery_id,
+                    status=DeliveryStatus.FAILED,
+                    attempts=1,
+                    error=f"{type(error).__name__}: {error}"[:ERROR_LENGTH],
+                )
+        self._finished.append(outcome)  # for the recorder
+        return outcome

@@ -33,14 +33,24 @@ class PictureFiles:
         self._contents: dict[Path, tuple[str, bytes]] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._loaded = False
+        self._load_lock = asyncio.Lock()
 
     async def _load(self) -> None:
         if self._loaded:
             return
-        async with self._session_factory() as session:
-            rows = await session.execute(select(TelegramFile.sha256, TelegramFile.file_id))
-            self._file_ids.update((sha, file_id) for sha, file_id in rows)
-        self._loaded = True
+        # One read, not one per send: the first batch starts dozens of sends at once.
+        async with self._load_lock:
+            if self._loaded:
+                return
+            try:
+                async with self._session_factory() as session:
+                    rows = await session.execute(select(TelegramFile.sha256, TelegramFile.file_id))
+                    self._file_ids.update((sha, file_id) for sha, file_id in rows)
+            except Exception:
+                # The database is away: send anyway (uploading at worst) and read them next time.
+                log.warning("could not load stored file_ids", exc_info=True)
+                return
+            self._loaded = True
 
     async def _content(self, picture: Path) -> tuple[str, bytes]:
         """(sha256, bytes) of a picture, read once: pictures are few and small."""
@@ -79,7 +89,12 @@ class PictureFiles:
         message = await bot.send_photo(chat_id, data, filename=picture.name, **kwargs)
         file_id = message.photo[-1].file_id
         self._file_ids[key] = file_id
-        await self._store(key, file_id)
+        try:
+            await self._store(key, file_id)
+        except Exception:
+            # The photo was sent: that must be recorded as sent, not failed. This process keeps
+            # the file_id in memory; another one would upload the picture once more.
+            log.warning("could not store a file_id", exc_info=True, extra={"picture": picture.name})
         log.info("picture uploaded", extra={"picture": picture.name})
         return message
 

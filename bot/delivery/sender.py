@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.catalog import Catalog
 from bot.db.models import DeliveryStatus
@@ -40,15 +41,37 @@ class Sender:
     catalog: Catalog
     pictures: PictureFiles
     clock: Callable[[], datetime]
+    # Network trouble: tries in all, and the pause before each retry (the last one repeats).
+    max_attempts: int = MAX_ATTEMPTS
+    backoff: tuple[float, ...] = BACKOFF_SECONDS
+    # Seconds to wait for Telegram's answer to one request; None: python-telegram-bot's default.
+    timeout: float | None = None
 
     def __post_init__(self) -> None:
         # Cards depend only on the stretch: render each once, not once per reminder.
         self.card = lru_cache(maxsize=None)(self._render)
+        self._request_kwargs: dict[str, Any] = (
+            {} if self.timeout is None else {"read_timeout": self.timeout}
+        )
 
     def _render(self, stretch_id: str) -> StretchCard:
         return render_card(self.catalog, stretch_id)
 
     async def send(self, claim: Claimed) -> Outcome:
+        try:
+            self.card(claim.stretch_id)
+        except Exception as error:
+            # A stretch the content pack no longer has (or can't render): no retry can help.
+            log.error(
+                "cannot render the prompt",
+                extra={
+                    "delivery_id": claim.delivery_id,
+                    "user_id": claim.user_id,
+                    "stretch_id": claim.stretch_id,
+                    "error": repr(error),
+                },
+            )
+            return self._failed(claim, 0, error)
         attempts = 0
         while True:
             attempts += 1
@@ -72,15 +95,24 @@ class Sender:
             except (NetworkError, RetryAfter) as error:
                 # NetworkError covers TimedOut and 5xx; RetryAfter is a 429 the rate limiter
                 # already retried. Back off and try again, then give up with the error kept.
-                if attempts >= MAX_ATTEMPTS:
+                if attempts >= self.max_attempts:
                     log.warning(
                         "prompt failed after retries",
-                        extra={"delivery_id": claim.delivery_id, "error": str(error)},
+                        extra={
+                            "delivery_id": claim.delivery_id,
+                            "stretch_id": claim.stretch_id,
+                            "attempts": attempts,
+                            "error": str(error),
+                        },
                     )
                     return self._failed(claim, attempts, error)
-                await asyncio.sleep(_retry_delay(error, attempts))
-            except (TelegramError, OSError, ValueError) as error:
-                log.exception("prompt failed", extra={"delivery_id": claim.delivery_id})
+                await asyncio.sleep(self._retry_delay(error, attempts))
+            except Exception as error:
+                # Anything else (TelegramError, OSError, a bug): recorded, never left pending.
+                log.exception(
+                    "prompt failed",
+                    extra={"delivery_id": claim.delivery_id, "stretch_id": claim.stretch_id},
+                )
                 return self._failed(claim, attempts, error)
             else:
                 return Outcome(
@@ -100,6 +132,7 @@ class Sender:
             caption=card.caption_html,
             parse_mode=ParseMode.HTML,
             reply_markup=None if card.follow_up_html else answer_keyboard(claim.delivery_id),
+            **self._request_kwargs,
         )
         if card.follow_up_html is None:
             return message.message_id
@@ -109,6 +142,7 @@ class Sender:
             card.follow_up_html,
             parse_mode=ParseMode.HTML,
             reply_markup=answer_keyboard(claim.delivery_id),
+            **self._request_kwargs,
         )
         return follow_up.message_id
 
@@ -133,9 +167,8 @@ class Sender:
             error=f"{type(error).__name__}: {error}",
         )
 
-
-def _retry_delay(error: Exception, attempts: int) -> float:
-    if isinstance(error, RetryAfter):
-        wait = error.retry_after
-        return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-    return BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
+    def _retry_delay(self, error: Exception, attempts: int) -> float:
+        if isinstance(error, RetryAfter):
+            wait = error.retry_after
+            return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return self.backoff[min(attempts, len(self.backoff)) - 1] if self.backoff else 0.0

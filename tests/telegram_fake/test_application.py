@@ -84,19 +84,19 @@ async def test_start_then_done_through_a_polling_application(
 
 
 async def test_emulator_keeps_up_with_a_benchmark_load(tg: TelegramFake) -> None:
-    """900 messages to 300 users through 30 concurrent connections all arrive, in order per
+    """300 messages to 100 users through 30 concurrent connections all arrive, in order per
     chat. (How fast is for benchmarks/ to print, not for a test to assert.)"""
-    people = [tg.user(50_000 + n, f"P{n}") for n in range(300)]
+    people = [tg.user(50_000 + n, f"P{n}") for n in range(100)]
     request = HTTPXRequest(connection_pool_size=30)
     async with Bot(**tg.bot_kwargs(), request=request) as bot:
         queue: asyncio.Queue[int] = asyncio.Queue()
-        for n in range(900):
-            queue.put_nowait(people[n % 300].chat_id)
+        for n in range(300):
+            queue.put_nowait(people[n % 100].chat_id)
 
         async def sender() -> None:
             while not queue.empty():
                 await bot.send_message(queue.get_nowait(), "Time to stretch")
 
         await asyncio.gather(*(sender() for _ in range(30)))
-    assert len(tg.calls("sendMessage", ok=True)) == 900
+    assert len(tg.calls("sendMessage", ok=True)) == 300
     assert all(len(p.bot_messages) == 3 for p in people)

@@ -1,0 +1,58 @@
+"""One dispatcher in its own process, for the replicas test: the engine's real claim, send and
+record (`Dispatcher.run_round`), with its own event loop and connection pool.
+
+    python -m tests.delivery.dispatch_worker DATABASE_URL API_ROOT BATCH
+
+Prints "ready" once connected, waits for a line on stdin (so two workers start together), runs
+rounds until nothing is due, and prints how many deliveries it claimed as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import replace
+
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.config import Settings
+from bot.context import AppServices
+from bot.db.engine import create_engine, create_session_factory
+from bot.delivery.dispatcher import Dispatcher
+from tests.bot_harness import TOKEN, real_catalog
+
+
+async def main(database_url: str, api_root: str, batch: int) -> None:
+    settings = Settings(
+        database_url=database_url,
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_api_url=api_root,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    engine = create_engine(settings.database_url)
+    services = AppServices(
+        settings=settings, catalog=real_catalog(), session_factory=create_session_factory(engine)
+    )
+    # No rate limiter: the emulator runs without Telegram's limit for this test.
+    bot = Bot(
+        TOKEN,
+        base_url=f"{api_root}/bot",
+        base_file_url=f"{api_root}/file/bot",
+        request=HTTPXRequest(connection_pool_size=settings.send_concurrency),
+    )
+    dispatcher = Dispatcher(services, bot)
+    dispatcher.policy = replace(dispatcher.policy, batch=batch)
+    async with bot:
+        async with services.session_factory() as session:  # connect before the start line
+            await session.connection()
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        claimed = await dispatcher.run_round()
+    await engine.dispose()
+    print(json.dumps({"claimed": claimed}), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
