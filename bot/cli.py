@@ -1,15 +1,17 @@
-"""`stretchbot run | migrate | content check | content list` (also `python -m bot`)."""
+"""`stretchbot run | migrate | console | content check | content list` (also `python -m bot`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import secrets
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,7 +40,22 @@ def _parser() -> argparse.ArgumentParser:
         prog="stretchbot", description="A Telegram bot that sends a daily lower-back stretch."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="apply migrations, then run the bot (long polling)")
+    run_command = commands.add_parser(
+        "run", help="apply migrations, then run the bot (long polling, or --webhook)"
+    )
+    run_command.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive updates at this public https URL (e.g. https://host/path) instead of "
+        "long polling; listens on WEBHOOK_LISTEN:WEBHOOK_PORT",
+    )
+    console = commands.add_parser(
+        "console", help="chat with the bot in this terminal: no token, no network"
+    )
+    console.add_argument("--content", type=Path, help="content pack to preview")
+    console.add_argument(
+        "--database-url", help="database to use (default: SQLite in a temporary folder)"
+    )
     commands.add_parser("migrate", help="upgrade the database schema to the latest version")
     content = commands.add_parser("content", help="check or list a stretch content pack")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -55,7 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "run":
-            return run(settings)
+            return run(settings, webhook_url=args.webhook)
+        if args.command == "console":
+            from bot.console import run_console
+
+            return run_console(settings, args.content, args.database_url, sys.stdin, sys.stdout)
         if args.command == "content":
             from bot.content_commands import content_check, content_list
 
@@ -81,11 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise AssertionError(f"unhandled command {args.command}")
 
 
-def _setup_logging(settings: Settings) -> None:
-    secrets = (
-        [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
-    )
-    configure_logging(settings.log_level, settings.log_format, secrets)
+def _setup_logging(settings: Settings, *extra_secrets: str) -> None:
+    secrets = [
+        secret.get_secret_value()
+        for secret in (settings.telegram_bot_token, settings.webhook_secret)
+        if secret is not None
+    ]
+    configure_logging(settings.log_level, settings.log_format, [*secrets, *extra_secrets])
 
 
 def _safe_database_url(settings: Settings) -> str:
@@ -109,13 +132,20 @@ async def migrate(settings: Settings) -> None:
         await engine.dispose()
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, webhook_url: str | None = None) -> int:
     from bot.app import build_application
     from bot.context import AppServices
     from bot.db.engine import create_engine, create_session_factory
+    from bot.ops import lifecycle
 
     settings.require_token()
-    _setup_logging(settings)
+    webhook = webhook_target(webhook_url) if webhook_url else None
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret
+        else secrets.token_urlsafe(32)
+    )
+    _setup_logging(settings, secret)
     catalog = load_content(settings)
     asyncio.run(check_bot_api(settings))
     asyncio.run(migrate(settings))
@@ -129,11 +159,43 @@ def run(settings: Settings) -> int:
         await engine.dispose()
 
     application.post_shutdown = dispose_engine
-    log.info("starting", extra={"api": settings.telegram_api_url, "mode": "polling"})
+    lifecycle.install(application, services)
+    mode = "webhook" if webhook else "polling"
+    log.info("starting", extra={"api": settings.telegram_api_url, "mode": mode})
     with _bot_api_errors_as_startup_errors(settings):
-        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        if webhook is None:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        else:
+            url, path = webhook
+            log.info(
+                "webhook server",
+                extra={
+                    "url": url,
+                    "listen": settings.webhook_listen,
+                    "port": settings.webhook_port,
+                },
+            )
+            # setWebhook with secret_token; python-telegram-bot refuses (403) any request
+            # without the X-Telegram-Bot-Api-Secret-Token header or with a wrong one.
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=path,
+                webhook_url=url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
     log.info("stopped")
     return EXIT_OK
+
+
+def webhook_target(url: str) -> tuple[str, str]:
+    """(URL, path) of a webhook URL given on the command line; a bad one is a StartupError."""
+    parsed = urlsplit(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query:
+        raise StartupError(f"--webhook must be an https URL like https://host/path, not {url!r}")
+    return url.strip(), parsed.path.strip("/")
 
 
 def load_content(settings: Settings) -> Catalog:

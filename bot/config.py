@@ -91,6 +91,35 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), description="Comma-separated Telegram user ids allowed to use /stats."
     )
+    webhook_listen: str = Field(
+        default="0.0.0.0",
+        description="`run --webhook`: the address the webhook server listens on.",
+    )
+    webhook_port: int = Field(
+        default=8443, ge=1, le=65535, description="`run --webhook`: the port it listens on."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="`run --webhook`: the secret Telegram sends with each update (1-256 of "
+        "A-Z a-z 0-9 _ -); generated at each start when unset.",
+    )
+    shutdown_drain_seconds: float = Field(
+        default=6.0,
+        ge=0,
+        le=8,
+        description="On SIGTERM, how long reminders in flight may take to finish before the "
+        "rest are handed back (the process exits within 10 s).",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve /healthz and Prometheus /metrics on this port (off when unset).",
+    )
+    metrics_listen: str = Field(
+        default="0.0.0.0",
+        description="The address the /healthz and /metrics endpoint listens on.",
+    )
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -101,6 +130,20 @@ class Settings(BaseSettings):
             # Never echo the value: it may be a real token with a typo.
             raise ValueError("is malformed: expected <digits>:<letters> as @BotFather gives it")
         return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip() == "" else value
 
     @field_validator("telegram_api_url")
     @classmethod

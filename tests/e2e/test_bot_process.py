@@ -77,8 +77,11 @@ async def test_a_user_talks_to_the_real_bot_process_and_sigterm_stops_it_cleanly
         assert "/settings" in (await alice.next_message()).text
         await alice.send("/dance")
         assert "/dance" in (await alice.next_message()).text
-        await alice.send("what is this?")
-        assert "/help" in (await alice.next_message()).text
+        await alice.send("what is this?")  # mid set-up: the buttons are the answer
+        assert "buttons above" in (await alice.next_message()).text
+        bob = tg.user(5002, "Bob")  # never started: plain text gets the general help
+        await bob.send("what is this?")
+        assert "/help" in (await bob.next_message()).text
         assert {"start", "help"} <= {c["command"] for c in tg.commands()}
 
         code, seconds = await stop(bot.process)

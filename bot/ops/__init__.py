@@ -1,0 +1,1 @@
+"""Running the bot for real: metrics, the health/metrics endpoint, graceful shutdown."""
