@@ -17,7 +17,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
 from bot.context import AppServices
@@ -34,6 +36,8 @@ from bot.services.dispatch import (
     record_outcomes,
 )
 from bot.services.handback import release_claims
+from bot.services.nudges import Nudge, claim_nudges
+from bot.views.nudge import nudge as nudge_text
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +175,8 @@ class Dispatcher:
                 for listener in self.on_outcomes:
                     listener(claimed, list(outcomes))
                 total += len(claimed)
+            if not self._closing:
+                await self._send_nudges()
             self.last_round_at = time.monotonic()
             self._round_task = None
             return total
@@ -246,6 +252,32 @@ class Dispatcher:
                 await asyncio.sleep(pause)
             else:
                 return
+
+    async def _send_nudges(self) -> None:
+        """The one gentle follow-up for prompts left unanswered (see services.nudges). Checked
+        every round, so at most the safety interval late: precision doesn't matter here."""
+        after = timedelta(minutes=self.services.settings.nudge_after_minutes)
+        async with self.services.session_factory() as session:
+            nudges = await claim_nudges(session, self.services.clock(), after)
+        await asyncio.gather(*(self._send_nudge(nudge) for nudge in nudges))
+
+    async def _send_nudge(self, nudge: Nudge) -> None:
+        async with self._concurrency:
+            try:
+                await self.sender.bot.send_message(
+                    nudge.chat_id,
+                    nudge_text(self.services.catalog, nudge.stretch_id),
+                    parse_mode=ParseMode.HTML,
+                    reply_parameters=ReplyParameters(
+                        nudge.message_id, allow_sending_without_reply=True
+                    ),
+                )
+            except TelegramError as error:
+                # A nudge is a courtesy: marked as done either way, never retried.
+                log.info(
+                    "follow-up not sent",
+                    extra={"delivery_id": nudge.delivery_id, "error": str(error)},
+                )
 
     async def _send(self, claim: Claimed) -> Outcome:
         async with self._concurrency:

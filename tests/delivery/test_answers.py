@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -225,3 +226,21 @@ async def test_follow_ups_can_be_switched_off_in_settings(bot: Harness) -> None:
     await aroha.press("💬 Follow-ups: turn off", screen)
     again = await aroha.next_message()
     assert "Follow-up if a stretch goes unanswered: off" in again.text
+
+
+async def test_an_unanswered_prompt_gets_one_gentle_follow_up_three_hours_later(
+    bot: Harness,
+) -> None:
+    aroha, prompt = await first_prompt(bot, 7016)  # 07:30 in Auckland
+    await bot.settled()
+    bot.advance(timedelta(hours=2, minutes=59))
+    await asyncio.sleep(0.3)
+    assert aroha.last_bot_message == prompt  # not yet
+    bot.advance(timedelta(minutes=2))  # 10:31
+    nudge = await aroha.next_message()
+    assert "Still time for" in nudge.text
+    assert nudge.reply_to is not None
+    assert nudge.reply_to.message_id == prompt.message_id
+    bot.advance(timedelta(hours=3))
+    await asyncio.sleep(0.3)
+    assert aroha.last_bot_message == nudge  # once only
