@@ -11,6 +11,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
+from bot.catalog import Stretch
 from bot.context import BotContext
 from bot.db.models import Delivery, User
 from bot.domain.progression import Answer, easier_choice, parse_answer
@@ -160,22 +161,30 @@ async def _answer_button(press: Press) -> None:
     )
 
 
+async def _answered_stretch(press: Press, delivery_id: int) -> Stretch | None:
+    """The stretch of the user's own prompt a follow-up button refers to; answers the press
+    politely (and returns None) for someone else's prompt, an unknown one, or a stretch the
+    pack has since dropped."""
+    delivery = await answers.find_delivery(press.session, delivery_id)
+    if delivery is None or delivery.user_id != press.user.id or delivery.stretch_id is None:
+        await press.query.answer(views.REFUSALS["not_yours" if delivery else "unknown"])
+        return None
+    if delivery.stretch_id not in press.catalog:
+        await press.query.answer("That stretch is no longer in the clinic's sheet.")
+        return None
+    return press.catalog.get(delivery.stretch_id)
+
+
 async def _stronger_button(press: Press) -> None:
     parsed = _split(press.argument)
     if parsed is None or parsed[1] not in ("yes", "no"):
         await press.query.answer("This button doesn't work any more.")
         return
-    delivery = await answers.find_delivery(press.session, parsed[0])
-    if delivery is None or delivery.user_id != press.user.id or delivery.stretch_id is None:
-        await press.query.answer(views.REFUSALS["not_yours" if delivery else "unknown"])
+    current = await _answered_stretch(press, parsed[0])
+    if current is None:
         return
-    catalog = press.catalog
-    if delivery.stretch_id not in catalog:
-        await press.query.answer("That stretch is no longer in the clinic's sheet.")
-        return
-    current = catalog.get(delivery.stretch_id)
     conditions = await accounts.condition_ids(press.session, press.user)
-    stronger = catalog.stronger_of(current.id, conditions)
+    stronger = press.catalog.stronger_of(current.id, conditions)
     await press.query.answer()
     if parsed[1] == "yes" and stronger is not None:
         await answers.prefer(press.session, press.user, stronger, press.now)
@@ -190,16 +199,12 @@ async def _try_easier_button(press: Press) -> None:
     if parsed is None:
         await press.query.answer("This button doesn't work any more.")
         return
-    delivery = await answers.find_delivery(press.session, parsed[0])
-    if delivery is None or delivery.user_id != press.user.id or delivery.stretch_id is None:
-        await press.query.answer(views.REFUSALS["not_yours" if delivery else "unknown"])
-        return
-    if delivery.stretch_id not in press.catalog:
-        await press.query.answer("That stretch is no longer in the clinic's sheet.")
+    current = await _answered_stretch(press, parsed[0])
+    if current is None:
         return
     choice = easier_choice(
         press.catalog,
-        delivery.stretch_id,
+        current.id,
         conditions=await accounts.condition_ids(press.session, press.user),
         blocked=await answers.blocked_ids(press.session, press.user),
     )

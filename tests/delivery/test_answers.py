@@ -244,3 +244,21 @@ async def test_an_unanswered_prompt_gets_one_gentle_follow_up_three_hours_later(
     bot.advance(timedelta(hours=3))
     await asyncio.sleep(0.3)
     assert aroha.last_bot_message == nudge  # once only
+
+
+async def test_it_hurts_suggests_the_easier_variation_which_comes_at_once_when_chosen(
+    bot: Harness,
+) -> None:
+    aroha = await onboard(bot, 7017)
+    for _ in range(3):  # table stretch, pelvic tilt, knee hugs
+        await aroha.send("/next")
+        prompt = await aroha.next_message()
+    assert prompt.caption.startswith("Knee hugs")
+    await aroha.press("🤕 It hurts", prompt)
+    await aroha.wait_for_edit(prompt)
+    reply = await aroha.next_message()
+    assert "Knee hugs – one knee" in reply.text or "one knee" in reply.text.lower()
+    await aroha.press("🪶 Try the easier one", reply)
+    easier = await aroha.next_message()
+    assert easier.photo is not None
+    assert "one knee" in easier.caption.lower()
