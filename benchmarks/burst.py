@@ -63,6 +63,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--py-spy", type=Path, help="record the bot with py-spy during the burst (speedscope)"
     )
+    parser.add_argument(
+        "--timeline",
+        type=Path,
+        help="write each reminder's lateness (s), sorted, to this file (and the emulator's "
+        "answer times and statuses to FILE.emulator)",
+    )
     return parser.parse_args()
 
 
@@ -79,6 +85,13 @@ async def _finished(url: str, expected: int, within: float) -> None:
             await asyncio.sleep(0.1)
     finally:
         await engine.dispose()
+
+
+def _write_timeline(path: Path, lateness: list[float], answered: list[tuple[float, int]]) -> None:
+    """Each reminder's lateness (s), sorted; and next to it (`.emulator`) the emulator's
+    monotonic time and HTTP status of each sendPhoto answer (429s show where waves collided)."""
+    path.write_text("".join(f"{t:.4f}\n" for t in lateness))
+    Path(f"{path}.emulator").write_text("".join(f"{at:.4f} {status}\n" for at, status in answered))
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -129,6 +142,8 @@ async def run(args: argparse.Namespace) -> int:
                 finally:
                     await engine.dispose()
                 too_many = sum(1 for r in tg.requests if r.status == 429)
+                # The emulator's side, for --timeline: when each sendPhoto was answered, how.
+                answered = [(r.at, r.status) for r in tg.requests if r.method == "sendPhoto"]
                 photos = len(tg.calls("sendPhoto", ok=True))
                 uploads = tg.uploads
     sent = [r for r in rows if r.status == "sent" and r.sent_at is not None]
@@ -141,6 +156,8 @@ async def run(args: argparse.Namespace) -> int:
     ).total_seconds()
     rate = len(sent) / seconds if seconds else float("nan")
     times = sorted((r.sent_at - r.scheduled_for).total_seconds() for r in sent if r.sent_at)
+    if args.timeline:
+        _write_timeline(args.timeline, times, answered)
     gaps = sorted(((b - a, a) for a, b in zip([0.0, *times], times, strict=False)), reverse=True)[
         :3
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -41,6 +42,26 @@ from bot.views.nudge import nudge as nudge_text
 
 log = logging.getLogger(__name__)
 
+
+_gc_frozen = False  # see Dispatcher.start
+
+
+class _Progress:
+    """How many sends of a batch are left; `running_low` once no more than `low`."""
+
+    def __init__(self, left: int, low: int) -> None:
+        self.left = left
+        self.low = low
+        self.running_low = asyncio.Event()
+        if left <= low:
+            self.running_low.set()
+
+    def one_done(self, _task: object) -> None:
+        self.left -= 1
+        if self.left <= self.low:
+            self.running_low.set()
+
+
 # APScheduler's default misfire_grace_time is 1 s: a wake-up delayed by a busy loop would be
 # dropped silently. Ours always run, and coalesce if several were missed.
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
@@ -67,6 +88,8 @@ class Dispatcher:
             clock=services.clock,
         )
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)
+        # Claim the next batch once this few of the current one are left (all of them in flight).
+        self._prefetch_below = settings.send_concurrency
         self._round = asyncio.Lock()
         self._job_queue: JobQueue[Any] | None = None
         self.last_round_at: float | None = None  # monotonic; for health checks
@@ -80,6 +103,16 @@ class Dispatcher:
 
     def start(self, job_queue: JobQueue[Any]) -> None:
         self._job_queue = job_queue
+        # Everything loaded by now (libraries, the content pack, the application) lives as long
+        # as the process: moved out of the garbage collector's sight, a full collection during a
+        # burst scans only what the burst allocated. Measured (benchmarks/README.md): GC time in
+        # a 900-reminder burst 0.19 s -> 0.04 s, and no more ~0.1 s pauses that split the rate
+        # limiter's waves (a split wave costs 429s and a second at the end of the burst).
+        # Once per process: a test process starts many dispatchers.
+        global _gc_frozen
+        if not _gc_frozen:
+            gc.freeze()
+            _gc_frozen = True
         job_queue.run_repeating(
             self._job,
             interval=self.services.settings.dispatch_safety_seconds,
@@ -154,35 +187,65 @@ class Dispatcher:
         """Claim, send and record until nothing is due; returns how many were sent or tried."""
         async with self._round:
             self._round_task = asyncio.current_task()
-            total = 0
-            while not self._closing:
-                now = self.services.clock()
-                async with self.services.session_factory() as session:
-                    claimed = await claim_due(session, self.services.catalog, now, self.policy)
-                if not claimed:
-                    break
-                # Outcomes are recorded as sends finish, not when the whole batch is done: if the
-                # process dies, only what was truly in flight is claimed (and sent) again.
-                sending = asyncio.Event()
-                sending.set()
-                recorder = asyncio.create_task(self._record_while(sending))
+            # Outcomes are recorded as sends finish, not when a whole batch is done: if the
+            # process dies, only what was truly in flight is claimed (and sent) again.
+            sending = asyncio.Event()
+            sending.set()
+            recorder = asyncio.create_task(self._record_while(sending))
+            batches: list[tuple[list[Claimed], asyncio.Future[list[Outcome]]]] = []
+            try:
                 try:
-                    outcomes = await self._send_all(claimed)
+                    await self._claim_and_send(batches)
+                except asyncio.CancelledError:
+                    # close() ran out of time: each batch records what finished and hands the
+                    # rest back (see _send_all).
+                    for _, batch in batches:
+                        batch.cancel()
+                    raise
                 finally:
-                    sending.clear()
-                    self._wake_recorder.set()
-                    await recorder  # records the rest
-                for listener in self.on_outcomes:
-                    listener(claimed, list(outcomes))
-                total += len(claimed)
+                    # Every batch claimed is sent (or handed back) before the round ends, also
+                    # when a later claim failed (the database went away).
+                    await asyncio.gather(*(batch for _, batch in batches), return_exceptions=True)
+            finally:
+                sending.clear()
+                self._wake_recorder.set()
+                await recorder  # records the rest
+                for claimed, batch in batches:
+                    if batch.done() and not batch.cancelled() and batch.exception() is None:
+                        for listener in self.on_outcomes:
+                            listener(claimed, list(batch.result()))
             if not self._closing:
                 await self._send_nudges()
             self.last_round_at = time.monotonic()
             self._round_task = None
-            return total
+            return sum(len(claimed) for claimed, _ in batches)
 
-    async def _send_all(self, claimed: list[Claimed]) -> list[Outcome]:
+    async def _claim_and_send(
+        self, batches: list[tuple[list[Claimed], asyncio.Future[list[Outcome]]]]
+    ) -> None:
+        """Claim batches until nothing is due, each sent by a task of its own. The next batch
+        is claimed while the current one is still sending, once no more of it are left than can
+        be in flight at once: sends keep queueing at the rate limiter, with no pause between
+        batches for recording and claiming. (Measured: such a pause cut the sliding window's
+        waves in two for the rest of a burst: time lost, and 429s from the split waves.)"""
+        while not self._closing:
+            now = self.services.clock()
+            async with self.services.session_factory() as session:
+                claimed = await claim_due(session, self.services.catalog, now, self.policy)
+            if not claimed:
+                return
+            progress = _Progress(len(claimed), low=self._prefetch_below)
+            batches.append(
+                (claimed, asyncio.ensure_future(self._send_all(claimed, progress.one_done)))
+            )
+            await progress.running_low.wait()
+
+    async def _send_all(
+        self, claimed: list[Claimed], one_done: Callable[[object], None]
+    ) -> list[Outcome]:
         tasks = [asyncio.ensure_future(self._send(claim)) for claim in claimed]
+        for task in tasks:
+            task.add_done_callback(one_done)
         try:
             return list(await asyncio.gather(*tasks))
         except asyncio.CancelledError:

@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from telegram import Bot, Message
+from telegram import Bot, InputFile
 from telegram.error import BadRequest
 
 from bot.db.engine import SessionFactory
 from bot.db.models import TelegramFile
+from bot.delivery import raw_api
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,12 @@ class PictureFiles:
             self._contents[picture] = (hashlib.sha256(data).hexdigest(), data)
         return self._contents[picture]
 
-    async def send_photo(self, bot: Bot, chat_id: int, picture: Path, **kwargs: Any) -> Message:
-        """sendPhoto by file_id when Telegram has the picture, else upload it (once)."""
+    async def send_photo(
+        self, bot: Bot, chat_id: int, picture: Path, params: dict[str, Any], **timeouts: Any
+    ) -> dict[str, Any]:
+        """sendPhoto by file_id when Telegram has the picture, else upload it (once). `params`:
+        the rest of the request (caption, parse_mode, reply_markup) as the Bot API names them.
+        Returns Telegram's answer as a dict (see bot.delivery.raw_api)."""
         await self._load()
         key, _ = await self._content(picture)
         file_id = self._file_ids.get(key)
@@ -68,9 +73,9 @@ class PictureFiles:
             async with self._locks[key]:
                 file_id = self._file_ids.get(key)
                 if file_id is None:
-                    return await self._upload(bot, chat_id, picture, key, **kwargs)
+                    return await self._upload(bot, chat_id, picture, key, params, **timeouts)
         try:
-            return await bot.send_photo(chat_id, file_id, **kwargs)
+            return await self._send(bot, chat_id, file_id, params, **timeouts)
         except BadRequest as error:
             if "file identifier" not in str(error).lower():
                 raise
@@ -79,15 +84,32 @@ class PictureFiles:
             async with self._locks[key]:
                 if self._file_ids.get(key) == file_id:
                     del self._file_ids[key]
-                    return await self._upload(bot, chat_id, picture, key, **kwargs)
-            return await bot.send_photo(chat_id, self._file_ids[key], **kwargs)
+                    return await self._upload(bot, chat_id, picture, key, params, **timeouts)
+            return await self._send(bot, chat_id, self._file_ids[key], params, **timeouts)
+
+    @staticmethod
+    async def _send(
+        bot: Bot, chat_id: int, photo: str | InputFile, params: dict[str, Any], **timeouts: Any
+    ) -> dict[str, Any]:
+        answer: dict[str, Any] = await raw_api.call(
+            bot, "sendPhoto", {"chat_id": chat_id, "photo": photo, **params}, **timeouts
+        )
+        return answer
 
     async def _upload(
-        self, bot: Bot, chat_id: int, picture: Path, key: str, **kwargs: Any
-    ) -> Message:
+        self,
+        bot: Bot,
+        chat_id: int,
+        picture: Path,
+        key: str,
+        params: dict[str, Any],
+        **timeouts: Any,
+    ) -> dict[str, Any]:
         _, data = await self._content(picture)
-        message = await bot.send_photo(chat_id, data, filename=picture.name, **kwargs)
-        file_id = message.photo[-1].file_id
+        answer = await self._send(
+            bot, chat_id, InputFile(data, filename=picture.name), params, **timeouts
+        )
+        file_id: str = answer["photo"][-1]["file_id"]  # the largest size Telegram made
         self._file_ids[key] = file_id
         try:
             await self._store(key, file_id)
@@ -96,7 +118,7 @@ class PictureFiles:
             # the file_id in memory; another one would upload the picture once more.
             log.warning("could not store a file_id", exc_info=True, extra={"picture": picture.name})
         log.info("picture uploaded", extra={"picture": picture.name})
-        return message
+        return answer
 
     async def _store(self, key: str, file_id: str) -> None:
         async with self._session_factory() as session:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,15 @@ async def rotation_states(
     session: AsyncSession, users: Collection[User]
 ) -> dict[int, RotationState]:
     """user id -> RotationState, with three queries whatever the number of users."""
-    ids = [user.id for user in users]
+    return await rotation_states_of(session, {user.id: user.last_family_id for user in users})
+
+
+async def rotation_states_of(
+    session: AsyncSession, last_families: Mapping[int, str | None]
+) -> dict[int, RotationState]:
+    """user id -> RotationState for users given as id -> last_family_id (no ORM objects
+    needed: the dispatcher claims with plain rows), with three queries whatever their number."""
+    ids = list(last_families)
     conditions: dict[int, set[str]] = defaultdict(set)
     preferred: dict[int, dict[str, str]] = defaultdict(dict)
     blocked: dict[int, set[str]] = defaultdict(set)
@@ -40,11 +48,11 @@ async def rotation_states(
         ):
             blocked[user_id].add(stretch_id)
     return {
-        user.id: RotationState(
-            conditions=frozenset(conditions[user.id]),
-            history=(user.last_family_id,) if user.last_family_id else (),
-            preferred=preferred[user.id],
-            blocked=frozenset(blocked[user.id]),
+        user_id: RotationState(
+            conditions=frozenset(conditions[user_id]),
+            history=(last_family,) if last_family else (),
+            preferred=preferred[user_id],
+            blocked=frozenset(blocked[user_id]),
         )
-        for user in users
+        for user_id, last_family in last_families.items()
     }
