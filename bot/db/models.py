@@ -22,6 +22,19 @@ from bot.db.base import Base
 from bot.db.types import UTCDateTime, utc_now
 
 
+def _stored_enum(values: type[enum.StrEnum], name: str) -> Enum:
+    """A StrEnum kept as its values in a VARCHAR with a CHECK constraint: the same on SQLite
+    and PostgreSQL, and a new value needs no ALTER TYPE."""
+    return Enum(
+        values,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        name=name,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
 class UserStatus(enum.StrEnum):
     ONBOARDING = "onboarding"  # pressed /start, setup not finished
     ACTIVE = "active"  # receives prompts
@@ -41,14 +54,7 @@ class User(Base):
     # IANA name (e.g. "Pacific/Auckland"), never a fixed offset; None until chosen.
     time_zone: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[UserStatus] = mapped_column(
-        Enum(
-            UserStatus,
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            name="user_status",
-            values_callable=lambda statuses: [status.value for status in statuses],
-        ),
+        _stored_enum(UserStatus, "user_status"),
         default=UserStatus.ONBOARDING,
     )
     # Set when the user presses "I understand"; nothing beyond the Telegram id is kept before.
@@ -155,28 +161,12 @@ class Delivery(Base):
     )
     # For a "Later" re-send: the prompt it repeats (at most one re-send per prompt).
     later_of_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
-    kind: Mapped[DeliveryKind] = mapped_column(
-        Enum(
-            DeliveryKind,
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            name="delivery_kind",
-            values_callable=lambda kinds: [kind.value for kind in kinds],
-        )
-    )
+    kind: Mapped[DeliveryKind] = mapped_column(_stored_enum(DeliveryKind, "delivery_kind"))
     # None only for a reminder recorded as missed or failed before a stretch was chosen.
     stretch_id: Mapped[str | None] = mapped_column(String(32))
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[DeliveryStatus] = mapped_column(
-        Enum(
-            DeliveryStatus,
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            name="delivery_status",
-            values_callable=lambda statuses: [status.value for status in statuses],
-        ),
+        _stored_enum(DeliveryStatus, "delivery_status"),
         default=DeliveryStatus.PENDING,
     )
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
