@@ -26,6 +26,21 @@ _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # python-telegram-bot's DefaultValue
 _JSON = {"Content-Type": "application/json"}
 
 
+# RequestData is marked final for type checkers (how PTB builds it is its own business); this
+# subclass adds a field and changes nothing of it, and carries the body through
+# `BaseRequest.post`, so the call keeps python-telegram-bot's error mapping.
+class JsonBody(RequestData):  # type: ignore[misc]
+    """A request whose JSON body is already encoded (the engine's prompts, which are mostly the
+    same bytes each time: see bot.delivery.prompt_body). Only `AiohttpRequest` sends the body;
+    to another `BaseRequest` it would be a request without parameters."""
+
+    __slots__ = ("body",)
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+
 class AiohttpRequest(BaseRequest):
     """Same constructor knobs and defaults as `telegram.request.HTTPXRequest` (those that
     apply). aiohttp has no write timeout: a request that uploads a file is bounded as a whole by
@@ -84,7 +99,10 @@ class AiohttpRequest(BaseRequest):
         data: aiohttp.FormData | bytes | None = None
         headers: dict[str, str] | None = None
         files = request_data.multipart_data if request_data else None
-        if request_data is not None:
+        if isinstance(request_data, JsonBody):
+            data = request_data.body
+            headers = _JSON
+        elif request_data is not None:
             if files:
                 form = aiohttp.FormData()
                 for name, value in request_data.json_parameters.items():

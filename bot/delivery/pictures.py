@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 from collections import defaultdict
 from pathlib import Path
@@ -17,12 +18,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from telegram import Bot, InputFile
+from telegram import InputFile
 from telegram.error import BadRequest
 
 from bot.db.engine import SessionFactory
 from bot.db.models import TelegramFile
-from bot.delivery import raw_api
+from bot.delivery.prompt_body import Fields, json_body
+from bot.delivery.raw_api import RawBotApi
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +63,17 @@ class PictureFiles:
         return self._contents[picture]
 
     async def send_photo(
-        self, bot: Bot, chat_id: int, picture: Path, params: dict[str, Any], **timeouts: Any
+        self,
+        api: RawBotApi,
+        chat_id: int,
+        picture: Path,
+        fields: Fields,
+        reply_markup: bytes | None,
+        **timeouts: Any,
     ) -> dict[str, Any]:
-        """sendPhoto by file_id when Telegram has the picture, else upload it (once). `params`:
-        the rest of the request (caption, parse_mode, reply_markup) as the Bot API names them.
-        Returns Telegram's answer as a dict (see bot.delivery.raw_api)."""
+        """sendPhoto by file_id when Telegram has the picture, else upload it (once). `fields`:
+        the rest of the request (caption, parse_mode) as the Bot API names them, `reply_markup`
+        as JSON (see bot.delivery.prompt_body). Returns Telegram's answer as a dict."""
         await self._load()
         key, _ = await self._content(picture)
         file_id = self._file_ids.get(key)
@@ -73,9 +81,11 @@ class PictureFiles:
             async with self._locks[key]:
                 file_id = self._file_ids.get(key)
                 if file_id is None:
-                    return await self._upload(bot, chat_id, picture, key, params, **timeouts)
+                    return await self._upload(
+                        api, chat_id, picture, key, fields, reply_markup, **timeouts
+                    )
         try:
-            return await self._send(bot, chat_id, file_id, params, **timeouts)
+            return await self._send(api, chat_id, file_id, fields, reply_markup, **timeouts)
         except BadRequest as error:
             if "file identifier" not in str(error).lower():
                 raise
@@ -84,31 +94,45 @@ class PictureFiles:
             async with self._locks[key]:
                 if self._file_ids.get(key) == file_id:
                     del self._file_ids[key]
-                    return await self._upload(bot, chat_id, picture, key, params, **timeouts)
-            return await self._send(bot, chat_id, self._file_ids[key], params, **timeouts)
+                    return await self._upload(
+                        api, chat_id, picture, key, fields, reply_markup, **timeouts
+                    )
+            return await self._send(
+                api, chat_id, self._file_ids[key], fields, reply_markup, **timeouts
+            )
 
     @staticmethod
     async def _send(
-        bot: Bot, chat_id: int, photo: str | InputFile, params: dict[str, Any], **timeouts: Any
+        api: RawBotApi,
+        chat_id: int,
+        file_id: str,
+        fields: Fields,
+        reply_markup: bytes | None,
+        **timeouts: Any,
     ) -> dict[str, Any]:
-        answer: dict[str, Any] = await raw_api.call(
-            bot, "sendPhoto", {"chat_id": chat_id, "photo": photo, **params}, **timeouts
-        )
+        body = json_body(chat_id, (("photo", file_id), *fields), reply_markup)
+        answer: dict[str, Any] = await api.post("sendPhoto", body, chat_id, **timeouts)
         return answer
 
     async def _upload(
         self,
-        bot: Bot,
+        api: RawBotApi,
         chat_id: int,
         picture: Path,
         key: str,
-        params: dict[str, Any],
+        fields: Fields,
+        reply_markup: bytes | None,
         **timeouts: Any,
     ) -> dict[str, Any]:
         _, data = await self._content(picture)
-        answer = await self._send(
-            bot, chat_id, InputFile(data, filename=picture.name), params, **timeouts
-        )
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "photo": InputFile(data, filename=picture.name),
+            **dict(fields),
+        }
+        if reply_markup is not None:
+            params["reply_markup"] = json.loads(reply_markup)
+        answer: dict[str, Any] = await api.upload("sendPhoto", params, **timeouts)
         file_id: str = answer["photo"][-1]["file_id"]  # the largest size Telegram made
         self._file_ids[key] = file_id
         try:

@@ -23,10 +23,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.catalog import Catalog
 from bot.db.models import DeliveryStatus
-from bot.delivery import raw_api
 from bot.delivery.pictures import PictureFiles
+from bot.delivery.prompt_body import AnswerKeyboardJson, json_body
+from bot.delivery.raw_api import RawBotApi
 from bot.services.dispatch import Claimed, Outcome
-from bot.views.prompt import answer_keyboard
 from bot.views.stretch_card import StretchCard, render_card
 
 log = logging.getLogger(__name__)
@@ -34,43 +34,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = (0.5, 1.0, 2.0)
 _BLOCKING_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid")
-
-
-class AnswerKeyboards:
-    """`answer_keyboard(delivery_id)` as the Bot API's JSON object, without building
-    python-telegram-bot objects per prompt (five `InlineKeyboardButton`s and a markup, then
-    `to_dict`: ~8 % of the CPU per reminder). The view stays the source of truth: its output for
-    a sample id is cut into the parts around the id once, and checked against the view."""
-
-    _SAMPLE = 918_273_645  # an id no button text or other callback data contains
-
-    def __init__(self) -> None:
-        self._rows: list[list[tuple[dict[str, Any], str, str]]] | None = []
-        sample = str(self._SAMPLE)
-        for row in answer_keyboard(self._SAMPLE).to_dict()["inline_keyboard"]:
-            buttons = []
-            for button in row:
-                rest = {k: v for k, v in button.items() if k != "callback_data"}
-                data = button.get("callback_data")
-                if not isinstance(data, str) or data.count(sample) != 1 or sample in str(rest):
-                    self._rows = None  # a shape this can't template: ask the view every time
-                    return
-                before, after = data.split(sample)
-                buttons.append((rest, before, after))
-            self._rows.append(buttons)
-        if self(271_828) != answer_keyboard(271_828).to_dict():
-            self._rows = None
-
-    def __call__(self, delivery_id: int) -> dict[str, Any]:
-        if self._rows is None:
-            return answer_keyboard(delivery_id).to_dict()
-        number = str(delivery_id)
-        return {
-            "inline_keyboard": [
-                [{**rest, "callback_data": before + number + after} for rest, before, after in row]
-                for row in self._rows
-            ]
-        }
 
 
 @dataclass
@@ -88,7 +51,8 @@ class Sender:
     def __post_init__(self) -> None:
         # Cards depend only on the stretch: render each once, not once per reminder.
         self.card = lru_cache(maxsize=None)(self._render)
-        self._keyboard = AnswerKeyboards()
+        self._keyboard = AnswerKeyboardJson()
+        self._api = RawBotApi(self.bot)
         self._request_kwargs: dict[str, Any] = (
             {} if self.timeout is None else {"read_timeout": self.timeout}
         )
@@ -165,24 +129,27 @@ class Sender:
     async def _send_once(self, claim: Claimed) -> int:
         # Raw Bot API calls (bot.delivery.raw_api): only message_id is read from the answer.
         card = self.card(claim.stretch_id)
-        params: dict[str, Any] = {"caption": card.caption_html, "parse_mode": ParseMode.HTML}
-        if card.follow_up_html is None:
-            params["reply_markup"] = self._keyboard(claim.delivery_id)
+        keyboard = self._keyboard(claim.delivery_id)
+        long_card = card.follow_up_html is not None
         photo = await self.pictures.send_photo(
-            self.bot, claim.chat_id, card.picture, params, **self._request_kwargs
+            self._api,
+            claim.chat_id,
+            card.picture,
+            (("caption", card.caption_html), ("parse_mode", ParseMode.HTML.value)),
+            None if long_card else keyboard,
+            **self._request_kwargs,
         )
         if card.follow_up_html is None:
             return int(photo["message_id"])
         # A long card: the instructions follow the photo, and the buttons go under them.
-        follow_up = await raw_api.call(
-            self.bot,
+        follow_up = await self._api.post(
             "sendMessage",
-            {
-                "chat_id": claim.chat_id,
-                "text": card.follow_up_html,
-                "parse_mode": ParseMode.HTML,
-                "reply_markup": self._keyboard(claim.delivery_id),
-            },
+            json_body(
+                claim.chat_id,
+                (("text", card.follow_up_html), ("parse_mode", ParseMode.HTML.value)),
+                keyboard,
+            ),
+            claim.chat_id,
             **self._request_kwargs,
         )
         return int(follow_up["message_id"])

@@ -15,11 +15,11 @@ import sys
 from dataclasses import replace
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.context import AppServices
 from bot.db.engine import create_engine, create_session_factory
+from bot.delivery.aiohttp_request import AiohttpRequest
 from bot.delivery.dispatcher import Dispatcher
 from tests.bot_harness import TOKEN, real_catalog
 
@@ -35,12 +35,13 @@ async def main(database_url: str, api_root: str, batch: int) -> None:
     services = AppServices(
         settings=settings, catalog=real_catalog(), session_factory=create_session_factory(engine)
     )
-    # No rate limiter: the emulator runs without Telegram's limit for this test.
+    # No rate limiter: the emulator runs without Telegram's limit for this test. The transport
+    # is the bot's own (the engine sends prompts only through it).
     bot = Bot(
         TOKEN,
         base_url=f"{api_root}/bot",
         base_file_url=f"{api_root}/file/bot",
-        request=HTTPXRequest(connection_pool_size=settings.send_concurrency),
+        request=AiohttpRequest(connection_pool_size=settings.send_concurrency),
     )
     dispatcher = Dispatcher(services, bot)
     dispatcher.policy = replace(dispatcher.policy, batch=batch)

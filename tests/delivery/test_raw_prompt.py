@@ -1,12 +1,40 @@
-"""The prompt's raw Bot API pieces match what the views build (see bot.delivery.sender)."""
+"""The prompt's pre-encoded Bot API bodies say what the views say (see bot.delivery.prompt_body)."""
 
 from __future__ import annotations
 
-from bot.delivery.sender import AnswerKeyboards
+import json
+
+from bot.catalog import load_catalog
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.delivery.prompt_body import AnswerKeyboardJson, json_body
 from bot.views.prompt import answer_keyboard
+from bot.views.stretch_card import render_card
 
 
-def test_the_cached_answer_keyboard_is_the_views_for_any_delivery_id() -> None:
-    keyboards = AnswerKeyboards()
-    for delivery_id in (1, 7, 42_000, AnswerKeyboards._SAMPLE, 10**12):
-        assert keyboards(delivery_id) == answer_keyboard(delivery_id).to_dict()
+def test_the_templated_answer_keyboard_is_the_views_for_any_delivery_id() -> None:
+    keyboards = AnswerKeyboardJson()
+    assert keyboards.templated
+    for delivery_id in (1, 7, 42_000, AnswerKeyboardJson._SAMPLE, 10**12):
+        assert json.loads(keyboards(delivery_id)) == answer_keyboard(delivery_id).to_dict()
+
+
+def test_a_prompt_body_is_the_json_of_its_parts_for_every_card_of_the_pack() -> None:
+    catalog = load_catalog(DEFAULT_CONTENT_DIR)
+    keyboards = AnswerKeyboardJson()
+    for stretch in catalog.stretches:
+        card = render_card(catalog, stretch.id)
+        fields = (("photo", "AgAC-file"), ("caption", card.caption_html), ("parse_mode", "HTML"))
+        body = json_body(987_654_321, fields, keyboards(55))
+        assert json.loads(body) == {
+            "chat_id": 987_654_321,
+            "photo": "AgAC-file",
+            "caption": card.caption_html,
+            "parse_mode": "HTML",
+            "reply_markup": answer_keyboard(55).to_dict(),
+        }
+
+
+def test_a_body_without_buttons_has_no_reply_markup_and_odd_text_stays_intact() -> None:
+    text = 'Quotes " and \\ backslashes, <b>tags</b>, “curly”, emoji 🙂 and a\nnew line'
+    body = json_body(-5, (("text", text), ("parse_mode", "HTML")))
+    assert json.loads(body) == {"chat_id": -5, "text": text, "parse_mode": "HTML"}

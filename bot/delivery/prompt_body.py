@@ -1,0 +1,64 @@
+"""JSON bodies of the engine's requests, from parts encoded once.
+
+A prompt's sendPhoto body differs from the last one of the same stretch only by the chat id and
+the delivery id in the buttons' callback data; the photo's file_id, the ~1 kB HTML caption and
+the rest are the same. Encoding them once per stretch, not once per reminder, and cutting the
+answer keyboard once from the view, keeps JSON encoding and python-telegram-bot's per-parameter
+objects off the hot path (benchmarks/README.md). The view stays the source of truth: the
+keyboard template is checked against `answer_keyboard()` at start, and a shape it cannot
+template is encoded from the view every time.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from bot.views.prompt import answer_keyboard
+
+Fields = tuple[tuple[str, str | int], ...]
+
+
+def json_body(chat_id: int, fields: Fields, reply_markup: bytes | None = None) -> bytes:
+    """`{"chat_id": chat_id, **dict(fields), "reply_markup": <reply_markup>}` as JSON bytes;
+    `reply_markup` is already JSON."""
+    parts = [b'{"chat_id":', str(chat_id).encode(), b",", _encoded(fields)]
+    if reply_markup is not None:
+        parts += [b',"reply_markup":', reply_markup]
+    parts.append(b"}")
+    return b"".join(parts)
+
+
+@lru_cache(maxsize=512)  # a few per stretch (file_id, caption): the pack has 14 stretches
+def _encoded(fields: Fields) -> bytes:
+    encoded = json.dumps(dict(fields), separators=(",", ":")).encode()
+    return encoded[1:-1]  # the members, without the braces
+
+
+class AnswerKeyboardJson:
+    """`answer_keyboard(delivery_id)` as the Bot API's JSON, without building
+    python-telegram-bot objects per prompt: the view's JSON for a sample id is cut once into the
+    parts around that id."""
+
+    _SAMPLE = 918_273_645  # an id no button text or other callback data contains
+
+    def __init__(self) -> None:
+        sample = str(self._SAMPLE).encode()
+        parts: list[bytes] | None = self._from_view(self._SAMPLE).split(sample)
+        self._parts = parts
+        check = 271_828
+        if json.loads(self(check)) != answer_keyboard(check).to_dict():
+            self._parts = None  # the id also stands somewhere else: ask the view every time
+
+    @staticmethod
+    def _from_view(delivery_id: int) -> bytes:
+        return json.dumps(answer_keyboard(delivery_id).to_dict(), separators=(",", ":")).encode()
+
+    @property
+    def templated(self) -> bool:
+        return self._parts is not None
+
+    def __call__(self, delivery_id: int) -> bytes:
+        if self._parts is None:
+            return self._from_view(delivery_id)
+        return str(delivery_id).encode().join(self._parts)
