@@ -21,6 +21,8 @@ from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.db.migrations import upgrade
 
 POSTGRES_URL_ENV = "STRETCHBOT_TEST_POSTGRES_URL"
+# As `stretchbot` sets it (bot.cli.main): durations from python-telegram-bot as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 DATABASES = ("sqlite", "postgresql")
 
 

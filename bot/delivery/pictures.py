@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from pathlib import Path
@@ -125,14 +124,13 @@ class PictureFiles:
         **timeouts: Any,
     ) -> dict[str, Any]:
         _, data = await self._content(picture)
-        params: dict[str, Any] = {
-            "chat_id": chat_id,
-            "photo": InputFile(data, filename=picture.name),
-            **dict(fields),
-        }
-        if reply_markup is not None:
-            params["reply_markup"] = json.loads(reply_markup)
-        answer: dict[str, Any] = await api.upload("sendPhoto", params, **timeouts)
+        answer = await api.upload_photo(
+            chat_id,
+            InputFile(data, filename=picture.name),
+            dict(fields),
+            reply_markup,
+            **timeouts,
+        )
         file_id: str = answer["photo"][-1]["file_id"]  # the largest size Telegram made
         self._file_ids[key] = file_id
         try:

@@ -4,7 +4,7 @@ Why: at Telegram's rate, building a `Message` (with its `User`, `Chat`, `PhotoSi
 echoed `InlineKeyboardMarkup`) from each sendPhoto answer, and `InlineKeyboardButton` objects for
 each request, were ~25 % of the bot's CPU per reminder (benchmarks/README.md), while the engine
 needs two fields of the answer: `message_id` and, after an upload, the photo's `file_id`. The
-generic way to a raw answer, `Bot.do_api_request`, still cost ~15 % more per prompt: a warning
+generic way to a raw answer, `Bot.do_api_request`, cost ~15 % more per prompt: a warning
 raised and filtered on every call ("Please use 'Bot.sendPhoto'"), defaults inserted, rate-limit
 arguments extracted, each parameter wrapped and then JSON-encoded again, although a prompt's
 body differs from the last one of the same stretch only by the chat and the delivery id.
@@ -15,26 +15,18 @@ pacing and the 429 retries) and its request object (`post`: `BaseRequest`'s erro
 `Forbidden`, `BadRequest`, `RetryAfter`, `InvalidToken`, `TimedOut`, `NetworkError`, and the
 answer's `result`). Both are this project's own implementations of python-telegram-bot's
 interfaces (bot.delivery.rate_limit, bot.delivery.aiohttp_request), so the contract they are
-used by is one we hold. Uploads (a file, once per picture) take `Bot.do_api_request`.
+used by is one we hold. Uploads (a file, once per picture) take `Bot.send_photo`.
 """
 
 from __future__ import annotations
 
-import warnings
+import json
 from typing import Any
 
-from telegram import Bot
-from telegram.error import EndPointNotFound, InvalidToken
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.ext import BaseRateLimiter, ExtBot
-from telegram.warnings import PTBUserWarning
 
 from bot.delivery.aiohttp_request import AiohttpRequest, JsonBody
-
-# do_api_request warns when the endpoint has a Bot method ("Please use 'Bot.sendPhoto'");
-# using it for uploads is deliberate (see above), so that one warning is silenced, nothing else.
-warnings.filterwarnings(
-    "ignore", message=r"Please use 'Bot\.sendPhoto' instead", category=PTBUserWarning
-)
 
 
 class RawBotApi:
@@ -69,14 +61,23 @@ class RawBotApi:
             rate_limit_args=None,
         )
 
-    async def upload(self, endpoint: str, params: dict[str, Any], **timeouts: Any) -> Any:
-        """`endpoint` with `params` as the Bot API names them, an `InputFile` among them;
-        returns Telegram's `result` as parsed JSON."""
-        try:
-            return await self._bot.do_api_request(endpoint, api_kwargs=params, **timeouts)
-        except EndPointNotFound as error:
-            # do_api_request turns a 401/404 into EndPointNotFound (meant for unknown endpoints);
-            # these endpoints exist, so it is the token: raise what send_photo would have raised.
-            if isinstance(error.__cause__, InvalidToken):
-                raise error.__cause__ from None
-            raise
+    async def upload_photo(
+        self,
+        chat_id: int,
+        photo: InputFile,
+        fields: dict[str, Any],
+        reply_markup: bytes | None,
+        **timeouts: Any,
+    ) -> dict[str, Any]:
+        """sendPhoto with a file to upload (once per picture, so python-telegram-bot's own
+        `send_photo`); `fields` as the Bot API names them (caption, parse_mode), `reply_markup`
+        as JSON. Returns Telegram's answer as a dict, like `post`."""
+        markup = (
+            None
+            if reply_markup is None
+            else InlineKeyboardMarkup.de_json(json.loads(reply_markup), self._bot)
+        )
+        message = await self._bot.send_photo(
+            chat_id, photo, reply_markup=markup, **fields, **timeouts
+        )
+        return message.to_dict()

@@ -204,7 +204,7 @@ async def test_when_postgresql_cuts_every_connection_mid_burst_nothing_is_lost_o
         rows = await session.execute(
             select(Delivery.status, func.count()).group_by(Delivery.status)
         )
-        states = dict(rows.tuples().all())
+        states = dict(rows.all())
     troubles = [
         r.getMessage() for r in caplog.records if r.name.startswith("bot") and r.levelno >= 30
     ]
