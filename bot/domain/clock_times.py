@@ -230,6 +230,14 @@ class Weekdays(IntFlag):
         return result
 
     @classmethod
+    def of_slots(cls, day_masks: Iterable[int]) -> Weekdays:
+        """The days of a user's times, from each slot's stored mask. Days are chosen for all
+        of a user's times at once, so every slot holds the same; no times yet: every day."""
+        for mask in day_masks:
+            return cls(mask)
+        return cls.EVERY_DAY
+
+    @classmethod
     def parse(cls, text: str) -> Weekdays:
         return parse_days(text)
 

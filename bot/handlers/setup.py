@@ -239,7 +239,7 @@ async def _days_preset(press: Press) -> None:
 
 async def _current_days(press: Press) -> Weekdays:
     slots = await schedule.slots_of(press.session, press.user)
-    return Weekdays(slots[0].days) if slots else Weekdays.EVERY_DAY
+    return Weekdays.of_slots(slot.days for slot in slots)
 
 
 async def _toggle_day(press: Press) -> None:

@@ -73,7 +73,7 @@ async def set_times(
     if len(wanted) > MAX_TIMES_PER_DAY:
         raise TooManyTimes
     slots = await slots_of(session, user)
-    days = slots[0].days if slots else int(Weekdays.EVERY_DAY)
+    days = int(Weekdays.of_slots(slot.days for slot in slots))
     kept = [slot for slot in slots if slot.local_time in wanted]
     for slot in slots:
         if slot.local_time not in wanted:

@@ -58,7 +58,7 @@ def overview(
     now: datetime,
     blocked: frozenset[str] = frozenset(),
 ) -> tuple[str, InlineKeyboardMarkup]:
-    days = Weekdays(slots[0].days) if slots else Weekdays.EVERY_DAY
+    days = Weekdays.of_slots(slot.days for slot in slots)
     zone = zone_label(user.time_zone, now) if user.time_zone else "not set"
     text = (
         "<b>Your settings</b>\n"

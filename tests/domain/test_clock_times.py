@@ -219,3 +219,12 @@ def test_weekdays_indices_follow_date_weekday() -> None:
         Weekdays.from_indices([7])
     with pytest.raises(ValueError, match="no days"):
         _ = Weekdays(0).cron
+
+
+def test_a_users_days_are_those_of_their_slots_and_every_day_before_any_time_is_set() -> None:
+    weekends = int(Weekdays.WEEKENDS)
+    assert Weekdays.of_slots([weekends, weekends]) is Weekdays.WEEKENDS
+    assert (
+        Weekdays.of_slots(iter([int(Weekdays.MON | Weekdays.FRI)])) == Weekdays.MON | Weekdays.FRI
+    )
+    assert Weekdays.of_slots([]) is Weekdays.EVERY_DAY
