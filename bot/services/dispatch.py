@@ -71,19 +71,19 @@ async def claim_due(
     session: AsyncSession, catalog: Catalog, now: datetime, policy: DispatchPolicy
 ) -> list[Claimed]:
     """Claim what is due at `now`: expired leases first, then due slots. Commits."""
-    claimed = await _claim_queued_and_expired(session, now, policy)
+    claimed = await _claim_queued_and_expired(session, catalog, now, policy)
     claimed += await _claim_slots(session, catalog, now, policy, policy.batch - len(claimed))
     await session.commit()
     return claimed
 
 
 async def _claim_queued_and_expired(
-    session: AsyncSession, now: datetime, policy: DispatchPolicy
+    session: AsyncSession, catalog: Catalog, now: datetime, policy: DispatchPolicy
 ) -> list[Claimed]:
     # Queued deliveries (no lease yet: /next, "Later") whose time has come, and claimed ones
     # whose lease ran out because the process that claimed them died.
     query = (
-        select(Delivery, User.chat_id)
+        select(Delivery, User.chat_id, User.last_family_id)
         .join(User, User.id == Delivery.user_id)
         .where(
             Delivery.status == DeliveryStatus.PENDING,
@@ -96,7 +96,8 @@ async def _claim_queued_and_expired(
     if _lock(session):
         query = query.with_for_update(of=Delivery, skip_locked=True)
     claimed: list[Claimed] = []
-    for delivery, chat_id in (await session.execute(query)).all():
+    dropped: list[tuple[Delivery, int, str | None]] = []
+    for delivery, chat_id, last_family in (await session.execute(query)).all():
         if now - delivery.scheduled_for > policy.grace or delivery.stretch_id is None:
             delivery.status = DeliveryStatus.MISSED
             delivery.lease_until = None
@@ -107,6 +108,45 @@ async def _claim_queued_and_expired(
                 extra={"delivery_id": delivery.id, "user_id": delivery.user_id},
             )
         delivery.lease_until = now + policy.lease
+        if delivery.stretch_id in catalog:
+            claimed.append(_claimed(delivery, chat_id))
+        else:
+            dropped.append((delivery, chat_id, last_family))
+    if dropped:
+        claimed += await _choose_again(session, catalog, dropped)
+    return claimed
+
+
+async def _choose_again(
+    session: AsyncSession, catalog: Catalog, dropped: list[tuple[Delivery, int, str | None]]
+) -> list[Claimed]:
+    """Queued deliveries ("Later", /next) of a stretch the content pack no longer has: the
+    user gets the next stretch of their rotation instead (as a scheduled prompt would), or,
+    when nothing suits them, the delivery is recorded failed with the reason."""
+    states = await rotation_states_of(
+        session, {delivery.user_id: last_family for delivery, _, last_family in dropped}
+    )
+    claimed: list[Claimed] = []
+    for delivery, chat_id, _ in dropped:
+        gone = delivery.stretch_id
+        stretch = next_stretch(catalog, states[delivery.user_id])
+        if stretch is None:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.lease_until = None
+            delivery.error = f"stretch {gone!r} is no longer in the content pack; none suits"
+            log.warning(
+                "queued stretch dropped from the pack; nothing else suits",
+                extra={"delivery_id": delivery.id, "stretch_id": gone},
+            )
+            continue
+        delivery.stretch_id = stretch.id
+        await session.execute(
+            update(User).where(User.id == delivery.user_id).values(last_family_id=stretch.family)
+        )
+        log.info(
+            "queued stretch dropped from the pack; the next one chosen instead",
+            extra={"delivery_id": delivery.id, "stretch_id": gone, "instead": stretch.id},
+        )
         claimed.append(_claimed(delivery, chat_id))
     return claimed
 

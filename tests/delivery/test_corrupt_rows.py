@@ -39,17 +39,12 @@ from tests.delivery.people import (
 DUE = START + timedelta(minutes=30)
 
 
-async def test_a_queued_prompt_for_a_stretch_the_new_pack_dropped_fails_alone_and_is_logged(
-    bot: Harness, caplog: pytest.LogCaptureFixture
-) -> None:
-    # Gus pressed "Later" on a stretch; then the clinic's new pack dropped it.
-    gus = await subscribe(bot, 8001, at=START.time().replace(hour=23))
-    hal = await subscribe(bot, 8002)
-    gus_user, _ = await user_row(bot, 8001)
+async def _queue_later_of_a_retired_stretch(bot: Harness, telegram_id: int) -> None:
+    user, _ = await user_row(bot, telegram_id)
     async with bot.services.session_factory() as session:
         session.add(
             Delivery(
-                user_id=gus_user.id,
+                user_id=user.id,
                 kind=DeliveryKind.LATER,
                 stretch_id="retired-stretch",
                 scheduled_for=DUE,
@@ -58,22 +53,60 @@ async def test_a_queued_prompt_for_a_stretch_the_new_pack_dropped_fails_alone_an
             )
         )
         await session.commit()
-    caplog.set_level(logging.ERROR, logger="bot.delivery")
+
+
+async def test_a_later_for_a_stretch_the_new_pack_dropped_brings_the_next_stretch_instead(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Gus pressed "Later" on a stretch; then the clinic's new pack dropped it.
+    gus = await subscribe(bot, 8001, at=START.time().replace(hour=23))
+    hal = await subscribe(bot, 8002)
+    await _queue_later_of_a_retired_stretch(bot, 8001)
+    caplog.set_level(logging.INFO, logger="bot.services")
+    bot.advance_to(DUE)
+
+    assert (await gus.next_message(timeout=10)).photo is not None
+    assert (await hal.next_message(timeout=10)).photo is not None
+    await settled(bot)
+    [later] = await deliveries_of(bot, 8001)
+    assert later.status is DeliveryStatus.SENT
+    assert later.stretch_id in bot.services.catalog
+    assert (await user_row(bot, 8001))[0].last_family_id == (
+        bot.services.catalog.get(later.stretch_id).family
+    )
+    [logged] = [r for r in caplog.records if "dropped from the pack" in r.getMessage()]
+    assert getattr(logged, "stretch_id", None) == "retired-stretch"
+    assert await unfinished(bot) == 0
+
+
+async def test_when_nothing_else_suits_the_dropped_later_fails_alone_with_the_reason(
+    bot: Harness,
+) -> None:
+    # Ivy has switched every stretch off ("It hurts"); her Later's stretch was dropped too.
+    ivy = await subscribe(bot, 8003, at=START.time().replace(hour=23))
+    hal = await subscribe(bot, 8002)
+    user, _ = await user_row(bot, 8003)
+    async with bot.services.session_factory() as session:
+        session.add_all(
+            BlockedStretch(user_id=user.id, stretch_id=stretch.id)
+            for stretch in bot.services.catalog.stretches
+        )
+        await session.commit()
+    await _queue_later_of_a_retired_stretch(bot, 8003)
     bot.advance_to(DUE)
 
     assert (await hal.next_message(timeout=10)).photo is not None  # the same round goes on
-    [later] = await deliveries_of(bot, 8001)
+    await settled(bot)
+    [later] = await deliveries_of(bot, 8003)
     assert later.status is DeliveryStatus.FAILED
     assert later.error is not None
     assert "retired-stretch" in later.error
-    [logged] = [r for r in caplog.records if r.getMessage() == "cannot render the prompt"]
-    assert getattr(logged, "stretch_id", None) == "retired-stretch"
-    assert gus.bot_messages == []
-    assert sends_to(bot, 8001) == []
+    assert ivy.bot_messages == []
+    assert sends_to(bot, 8003) == []
 
     bot.advance(timedelta(minutes=5))
     await asyncio.sleep(0.2)
-    assert (await deliveries_of(bot, 8001))[0].status is DeliveryStatus.FAILED
+    assert (await deliveries_of(bot, 8003))[0].status is DeliveryStatus.FAILED
     assert await unfinished(bot) == 0
 
 
