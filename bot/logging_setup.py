@@ -21,6 +21,10 @@ _STANDARD_ATTRS = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
 )
 
+# python-telegram-bot logs (at DEBUG) the secret token each refused webhook request carried: an
+# attacker's guess, or the old secret after a change; neither belongs in a log.
+_REFUSED_SECRET = "Request had the wrong secret token: %s"
+
 NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic")
 
 
@@ -46,7 +50,9 @@ class RedactingFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "event": record.getMessage(),
+            "event": _REFUSED_SECRET % REDACTED
+            if record.msg == _REFUSED_SECRET
+            else record.getMessage(),
             **_extras(record),
         }
         if record.exc_info:

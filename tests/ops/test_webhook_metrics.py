@@ -100,6 +100,7 @@ async def test_webhook_with_secret_metrics_health_and_clean_logs(
     assert TOKEN not in output
     assert TOKEN.split(":")[1] not in output
     assert SECRET not in output
+    assert "wrong-secret" not in output  # what a refused request carried, neither
     # (python-telegram-bot logs each refused request with its traceback, at DEBUG only.)
     assert not [line for line in output.splitlines() if "level=ERROR" in line]
     assert "mode=webhook" in output
