@@ -21,9 +21,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -77,8 +77,8 @@ def settings_for(database_url: str) -> Settings:
     """Settings that ignore any .env in the working directory."""
     return Settings(
         database_url=database_url,
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=TOKEN,
+        _env_file=None,
     )
 
 
@@ -170,8 +170,8 @@ async def insert_users(
                     }
                 )
             async with engine.begin() as connection:
-                await connection.execute(insert(User.__table__), users)
-                await connection.execute(insert(ScheduleSlot.__table__), slots)
+                await connection.execute(insert(cast(Table, User.__table__)), users)
+                await connection.execute(insert(cast(Table, ScheduleSlot.__table__)), slots)
         if engine.dialect.name == "postgresql":
             async with engine.begin() as connection:
                 for table in ("users", "schedule_slots"):

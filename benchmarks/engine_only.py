@@ -81,7 +81,7 @@ async def run(args: argparse.Namespace) -> int:
             # A window of ~0 lets every request through at once: the limiter's path, no pacing.
             limiter = SlidingWindowRateLimiter(window=1e-6 if args.no_limit else 1.03)
             request = CannedAnswers(args.latency)
-            bot: ExtBot[None] = ExtBot(TOKEN, request=request, rate_limiter=limiter)
+            bot: ExtBot[int] = ExtBot(TOKEN, request=request, rate_limiter=limiter)
             recordings: list[int] = []
             try:
                 await request.initialize()

@@ -24,7 +24,7 @@ from bot.content_commands import load_checked
 from bot.context import AppServices
 from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, DeliveryStatus
-from bot.telegram_fake import TelegramFake
+from bot.telegram_fake import ChatMessage, TelegramFake
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -36,6 +36,18 @@ START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 @cache
 def real_catalog() -> Catalog:
     return load_checked(CONTENT)
+
+
+def text_of(message: ChatMessage) -> str:
+    """The text of a text message; fails the test if it has none (a photo, say)."""
+    assert message.text is not None, f"{message!r} has no text"
+    return message.text
+
+
+def caption_of(message: ChatMessage) -> str:
+    """The caption of a photo or document; fails the test if it has none."""
+    assert message.caption is not None, f"{message!r} has no caption"
+    return message.caption
 
 
 @dataclass
@@ -100,7 +112,7 @@ async def running_bot(
     async with TelegramFake(token=TOKEN, **(fake or {})) as tg:
         clock = MovableClock()
         bot_settings = Settings(
-            telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+            telegram_bot_token=TOKEN,
             telegram_api_url=tg.api_root,
             database_url=database_url,
             **(settings or {}),

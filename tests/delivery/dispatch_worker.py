@@ -27,9 +27,9 @@ from tests.bot_harness import TOKEN, real_catalog
 async def main(database_url: str, api_root: str, batch: int) -> None:
     settings = Settings(
         database_url=database_url,
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_bot_token=TOKEN,
         telegram_api_url=api_root,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     engine = create_engine(settings.database_url)
     services = AppServices(

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.db.engine import SessionFactory
 from bot.db.models import BlockedStretch, Delivery, DeliveryKind, StretchPreference
 from bot.services import accounts
 from bot.telegram_fake import ChatMessage, FakeUser
-from tests.bot_harness import Harness, running_bot
+from tests.bot_harness import Harness, caption_of, running_bot, text_of
 from tests.handlers.test_settings import onboard
 
 FIRST_PROMPT = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 07:30 Thursday in Auckland
@@ -67,7 +68,7 @@ async def test_a_done_edits_the_prompt_and_says_well_done(bot: Harness) -> None:
     edited = await aroha.wait_for_edit(prompt)
     assert edited.caption is not None
     assert edited.caption.endswith("✅ Done · 07:30")
-    assert "Well done" in (await aroha.next_message()).text
+    assert "Well done" in text_of(await aroha.next_message())
 
 
 async def test_a_second_press_or_an_old_message_is_harmless(bot: Harness) -> None:
@@ -106,7 +107,7 @@ async def test_a_reply_to_an_older_prompt_answers_that_one(bot: Harness) -> None
 async def test_text_when_nothing_is_pending_gets_a_helpful_answer(bot: Harness) -> None:
     aroha = await onboard(bot, 7008)
     await aroha.send("done")
-    assert "/next" in (await aroha.next_message()).text
+    assert "/next" in text_of(await aroha.next_message())
 
 
 async def test_easier_sends_the_easier_variation_now_and_remembers_it(bot: Harness) -> None:
@@ -114,13 +115,13 @@ async def test_easier_sends_the_easier_variation_now_and_remembers_it(bot: Harne
     for _ in range(3):  # table, pelvic tilt, knee hugs
         bot.advance_to(bot.clock.now + timedelta(days=1) if _ else FIRST_PROMPT)
         prompt = await aroha.next_message()
-    assert prompt.caption.startswith("Knee hugs")
+    assert caption_of(prompt).startswith("Knee hugs")
     await aroha.press("🪶 Easier", prompt)
     await aroha.wait_for_edit(prompt)
-    assert "easier variation" in (await aroha.next_message()).text
+    assert "easier variation" in text_of(await aroha.next_message())
     easier = await aroha.next_message()
     assert easier.photo is not None
-    assert "one knee" in easier.caption.lower()
+    assert "one knee" in caption_of(easier).lower()
     async with bot.services.session_factory() as session:
         user = await accounts.find_user(session, 7009)
         assert user is not None
@@ -134,45 +135,45 @@ async def test_easier_without_an_easier_variation_offers_the_sheets_own_tips(bot
     for _ in range(8):  # the hamstring stretch is the sheet's eighth
         await aroha.send("/next")
         hamstring = await aroha.next_message()
-    assert hamstring.caption.startswith("Hamstring")
+    assert caption_of(hamstring).startswith("Hamstring")
     await aroha.press("🪶 Easier", hamstring)
     reply = await aroha.wait_for(lambda m: "no easier variation" in m.content)
-    assert "cushion" in reply.text  # "If needed, sit on a cushion."
+    assert "cushion" in text_of(reply)  # "If needed, sit on a cushion."
 
 
 async def test_it_hurts_blocks_the_stretch_until_turned_back_on(bot: Harness) -> None:
     aroha, prompt = await first_prompt(bot, 7011)
     await aroha.press("🤕 It hurts", prompt)
     reply = await aroha.wait_for(lambda m: "Sorry it hurts" in m.content)
-    assert "stretchbot's advice, not the clinic's" in reply.text
+    assert "stretchbot's advice, not the clinic's" in text_of(reply)
     async with bot.services.session_factory() as session:
         assert await session.scalar(select(BlockedStretch.stretch_id)) == "table-stretch"
     # A whole cycle of prompts never brings the table stretch back.
     for _ in range(8):
         await aroha.send("/next")
         card = await aroha.wait_for(lambda m: m.photo is not None and not m.edited)
-        assert not card.caption.startswith("‘Table’")
+        assert not caption_of(card).startswith("‘Table’")
 
 
 async def test_later_resends_the_same_stretch_30_minutes_on_even_after_a_restart(
-    session_factory, database_url
+    session_factory: SessionFactory, database_url: str
 ) -> None:
     async with running_bot(session_factory, database_url) as bot:
         aroha, prompt = await first_prompt(bot, 7012)
         await aroha.press("⏰ Later", prompt)
-        assert "08:00" in (await aroha.wait_for(lambda m: "send it again" in m.content)).text
+        assert "08:00" in text_of(await aroha.wait_for(lambda m: "send it again" in m.content))
         now = bot.clock.now
     async with running_bot(session_factory, database_url) as bot:
         bot.clock.now = now
         aroha = bot.tg.user(7012, "User7012")
         bot.advance(timedelta(minutes=30))
         again = await aroha.next_message()
-        assert again.caption.startswith("‘Table’ stretch")
+        assert caption_of(again).startswith("‘Table’ stretch")
         kinds = [d.kind for d in await stored(bot)]
         assert kinds == [DeliveryKind.SCHEDULED, DeliveryKind.LATER]
         await aroha.press("⏰ Later", again)
-        assert (
-            "already a reminder" in (await aroha.wait_for(lambda m: "reminder" in m.content)).text
+        assert "already a reminder" in text_of(
+            await aroha.wait_for(lambda m: "reminder" in m.content)
         )
 
 
@@ -187,14 +188,14 @@ async def test_the_stronger_variation_is_offered_after_five_dones(bot: Harness) 
             await session.commit()
         bot.advance_to(FIRST_PROMPT + timedelta(days=day))
         prompt = await aroha.next_message()
-        assert prompt.caption.startswith("Rotation stretch for back")
+        assert caption_of(prompt).startswith("Rotation stretch for back")
         await aroha.press("✅ Done", prompt)
         offer = await aroha.next_message()
-        assert "Well done" in offer.text
+        assert "Well done" in text_of(offer)
         if day < 4:
             assert offer.buttons == []
     assert offer is not None
-    assert "stronger variation" in offer.text
+    assert "stronger variation" in text_of(offer)
     await aroha.press("💪 Yes", offer)
     await aroha.wait_for_edit(offer)
     async with bot.services.session_factory() as session:
@@ -211,7 +212,7 @@ async def test_a_stretch_that_hurt_can_be_turned_back_on_in_settings(bot: Harnes
     await aroha.wait_for(lambda m: "Sorry it hurts" in m.content)
     await aroha.send("/settings")
     screen = await aroha.wait_for(lambda m: "Your settings" in m.content)
-    assert "Switched off after “It hurts”: ‘Table’ stretch" in screen.text
+    assert "Switched off after “It hurts”: ‘Table’ stretch" in text_of(screen)
     await aroha.press("↩️ Turn back on: ‘Table’ stretch", screen)
     await aroha.wait_for_edit(screen)
     async with bot.services.session_factory() as session:
@@ -222,10 +223,10 @@ async def test_follow_ups_can_be_switched_off_in_settings(bot: Harness) -> None:
     aroha = await onboard(bot, 7015)
     await aroha.send("/settings")
     screen = await aroha.next_message()
-    assert "Follow-up if a stretch goes unanswered: on" in screen.text
+    assert "Follow-up if a stretch goes unanswered: on" in text_of(screen)
     await aroha.press("💬 Follow-ups: turn off", screen)
     again = await aroha.next_message()
-    assert "Follow-up if a stretch goes unanswered: off" in again.text
+    assert "Follow-up if a stretch goes unanswered: off" in text_of(again)
 
 
 async def test_an_unanswered_prompt_gets_one_gentle_follow_up_three_hours_later(
@@ -238,7 +239,7 @@ async def test_an_unanswered_prompt_gets_one_gentle_follow_up_three_hours_later(
     assert aroha.last_bot_message == prompt  # not yet
     bot.advance(timedelta(minutes=2))  # 10:31
     nudge = await aroha.next_message()
-    assert "Still time for" in nudge.text
+    assert "Still time for" in text_of(nudge)
     assert nudge.reply_to is not None
     assert nudge.reply_to.message_id == prompt.message_id
     bot.advance(timedelta(hours=3))
@@ -253,12 +254,13 @@ async def test_it_hurts_suggests_the_easier_variation_which_comes_at_once_when_c
     for _ in range(3):  # table stretch, pelvic tilt, knee hugs
         await aroha.send("/next")
         prompt = await aroha.next_message()
-    assert prompt.caption.startswith("Knee hugs")
+    assert caption_of(prompt).startswith("Knee hugs")
     await aroha.press("🤕 It hurts", prompt)
     await aroha.wait_for_edit(prompt)
     reply = await aroha.next_message()
+    assert reply.text is not None
     assert "Knee hugs – one knee" in reply.text or "one knee" in reply.text.lower()
     await aroha.press("🪶 Try the easier one", reply)
     easier = await aroha.next_message()
     assert easier.photo is not None
-    assert "one knee" in easier.caption.lower()
+    assert "one knee" in caption_of(easier).lower()

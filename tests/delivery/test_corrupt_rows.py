@@ -70,6 +70,7 @@ async def test_a_later_for_a_stretch_the_new_pack_dropped_brings_the_next_stretc
     await settled(bot)
     [later] = await deliveries_of(bot, 8001)
     assert later.status is DeliveryStatus.SENT
+    assert later.stretch_id is not None
     assert later.stretch_id in bot.services.catalog
     assert (await user_row(bot, 8001))[0].last_family_id == (
         bot.services.catalog.get(later.stretch_id).family

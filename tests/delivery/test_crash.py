@@ -99,7 +99,9 @@ async def test_sigkill_mid_burst_then_restart_loses_nothing_and_repeats_only_the
         for chat in chats:
             tg.user(chat)
         tg.faults.add("latency", seconds=0.2, times=None)  # the burst takes a few seconds
-        delivered = lambda: len(tg.calls("sendPhoto", ok=True))  # noqa: E731
+
+        def delivered() -> int:
+            return len(tg.calls("sendPhoto", ok=True))
 
         async with bot_process(tg, database_url, log) as first:
             deadline = time.monotonic() + 60

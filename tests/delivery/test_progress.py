@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.models import Delivery, DeliveryKind, DeliveryStatus
 from bot.services import accounts
-from tests.bot_harness import Harness
+from tests.bot_harness import Harness, text_of
 from tests.handlers.test_settings import onboard
 
 SHOT = "/tmp/stretchbot-progress.png"
@@ -22,7 +22,7 @@ async def test_a_brand_new_user_gets_a_friendly_empty_state_not_an_empty_chart(
     aroha = await onboard(bot, 8001)
     await aroha.send("/progress")
     reply = await aroha.next_message()
-    assert "Nothing here yet" in reply.text
+    assert "Nothing here yet" in text_of(reply)
     assert not any(m.photo for m in aroha.bot_messages)
 
 
@@ -64,6 +64,7 @@ async def test_a_user_with_history_sees_streaks_counts_and_a_heatmap(bot: Harnes
         await session.commit()
     await aroha.send("/progress")
     text = await aroha.next_message()
+    assert text.text is not None
     assert "Current streak: <b>12 days</b>" in text.html or "Current streak: 12 days" in text.text
     assert "Knee hugs: 12" in text.text
     assert "Pelvic tilt for lower back tightness: 1" in text.text

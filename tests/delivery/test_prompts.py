@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import Delivery, DeliveryStatus, UserStatus
 from bot.services import accounts
-from tests.bot_harness import Harness
+from tests.bot_harness import Harness, caption_of
 from tests.handlers.test_settings import onboard
 
 # Aroha (Auckland, 07:30 every day) is next prompted at 18:30 UTC on 25 November.
@@ -56,7 +56,7 @@ async def test_the_rotation_follows_the_sheet_and_never_sends_disc_problem_stret
     sent = []
     for day in range(8):
         bot.advance_to(FIRST_PROMPT + timedelta(days=day))
-        sent.append((await dee.next_message()).caption.split("\n")[0])
+        sent.append(caption_of(await dee.next_message()).split("\n")[0])
     assert sent == [
         "‘Table’ stretch",
         "Buttock/gluteal muscle stretch",
@@ -121,7 +121,7 @@ async def test_next_sends_the_next_stretch_now_and_records_it(bot: Harness) -> N
     aroha = await onboard(bot, 6005)
     await aroha.send("/next")
     prompt = await aroha.next_message()
-    assert prompt.caption.startswith("‘Table’ stretch")
+    assert caption_of(prompt).startswith("‘Table’ stretch")
     await aroha.send("/next")
-    assert (await aroha.next_message()).caption.startswith("Pelvic tilt")
+    assert caption_of(await aroha.next_message()).startswith("Pelvic tilt")
     assert [d.kind.value for d in await deliveries(bot)] == ["now", "now"]

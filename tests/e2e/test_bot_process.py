@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.telegram_fake import TelegramFake
-from tests.bot_harness import TOKEN
+from tests.bot_harness import TOKEN, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -74,14 +74,14 @@ async def test_a_user_talks_to_the_real_bot_process_and_sigterm_stops_it_cleanly
         assert "Disc problems" in str((await alice.next_message()).button_labels)
 
         await alice.send("/help")
-        assert "/settings" in (await alice.next_message()).text
+        assert "/settings" in text_of(await alice.next_message())
         await alice.send("/dance")
-        assert "/dance" in (await alice.next_message()).text
+        assert "/dance" in text_of(await alice.next_message())
         await alice.send("what is this?")  # mid set-up: the buttons are the answer
-        assert "buttons above" in (await alice.next_message()).text
+        assert "buttons above" in text_of(await alice.next_message())
         bob = tg.user(5002, "Bob")  # never started: plain text gets the general help
         await bob.send("what is this?")
-        assert "/help" in (await bob.next_message()).text
+        assert "/help" in text_of(await bob.next_message())
         assert {"start", "help"} <= {c["command"] for c in tg.commands()}
 
         code, seconds = await stop(bot.process)

@@ -9,6 +9,7 @@ async def test_help_lists_every_command_registered_with_telegram(bot: Harness) -
     alice = bot.tg.user(1001, "Alice")
     await alice.send("/help")
     reply = await alice.next_message()
+    assert reply.text is not None
     registered = {c["command"] for c in bot.tg.commands()}
     assert {"start", "help", "settings", "pause", "delete"} <= registered
     for command in registered:
@@ -19,6 +20,7 @@ async def test_an_unknown_command_is_named_and_help_is_offered(bot: Harness) -> 
     alice = bot.tg.user(1001, "Alice")
     await alice.send("/dance")
     reply = await alice.next_message()
+    assert reply.text is not None
     assert "/dance" in reply.text
     assert "/help" in reply.text
 
@@ -27,4 +29,5 @@ async def test_plain_text_from_a_stranger_gets_a_helpful_reply(bot: Harness) -> 
     alice = bot.tg.user(1001, "Alice")
     await alice.send("hello?")
     reply = await alice.next_message()
+    assert reply.text is not None
     assert "/help" in reply.text

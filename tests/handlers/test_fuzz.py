@@ -74,7 +74,7 @@ async def snapshot(session_factory: SessionFactory) -> dict[str, list[tuple[obje
 def forged(others_delivery: int) -> st.SearchStrategy[str]:
     junk = st.text(max_size=80)
     argument = st.text(
-        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=50
+        alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=50
     )
     return st.one_of(
         junk.filter(lambda data: cb.parse(data) is None),  # malformed or oversized

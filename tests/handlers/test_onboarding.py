@@ -12,7 +12,7 @@ from bot.db.engine import SessionFactory
 from bot.db.models import ScheduleSlot, User, UserStatus
 from bot.services import accounts
 from bot.telegram_fake import FakeUser
-from tests.bot_harness import Harness, running_bot
+from tests.bot_harness import Harness, running_bot, text_of
 
 AUCKLAND = (-36.8485, 174.7633)
 
@@ -34,12 +34,14 @@ async def stored_slots(bot: Harness, telegram_id: int) -> list[ScheduleSlot]:
 async def consent_and_no_conditions(user: FakeUser) -> None:
     await user.send("/start")
     welcome = await user.next_message()
+    assert welcome.text is not None
     assert "not a diagnosis" in welcome.text.lower() or "stretch gently" in welcome.text.lower()
     await user.press("✅ I understand")
     conditions = await user.next_message()
     assert "Disc problems" in str(conditions.button_labels)
     await user.press("None of these ✓")
     ask_zone = await user.next_message()
+    assert ask_zone.text is not None
     assert "time zone" in ask_zone.text.lower()
 
 
@@ -49,6 +51,7 @@ async def test_onboarding_by_buttons_and_a_shared_location_takes_six_taps(bot: H
     await aroha.send("/start")
     welcome = await aroha.next_message()
     assert welcome.button_labels == [["✅ I understand"]]
+    assert welcome.text is not None
     assert "(stretchbot's advice, not the clinic's)" in welcome.text
     # Nothing beyond the Telegram id is stored before consent.
     before = await stored_user(bot, 2001)
@@ -66,6 +69,7 @@ async def test_onboarding_by_buttons_and_a_shared_location_takes_six_taps(bot: H
     await aroha.share_location(*AUCKLAND)
     taps += 1
     zone_set = await aroha.next_message()
+    assert zone_set.text is not None
     assert "Pacific/Auckland" in zone_set.text
     times = await aroha.next_message()
     await aroha.press("07:30", times)
@@ -80,6 +84,7 @@ async def test_onboarding_by_buttons_and_a_shared_location_takes_six_taps(bot: H
     taps += 1
     done = await aroha.next_message()
 
+    assert done.text is not None
     assert "All set" in done.text
     # 23:00 Wednesday in Auckland: the first stretch is tomorrow morning.
     assert "Thu 26 Nov at 07:30" in done.text
@@ -98,7 +103,7 @@ async def test_onboarding_by_typing_a_city_and_times(bot: Harness) -> None:
     sam = bot.tg.user(2002, "Sam")
     await consent_and_no_conditions(sam)
     await sam.send("new york")
-    assert "America/New York (now 05:00)" in (await sam.next_message()).text
+    assert "America/New York (now 05:00)" in text_of(await sam.next_message())
     await sam.next_message()  # times
     await sam.send("7:30pm, 0630")
     times = await sam.next_message()
@@ -113,6 +118,7 @@ async def test_onboarding_by_typing_a_city_and_times(bot: Harness) -> None:
         picker = await sam.wait_for_edit(picker)
     await sam.press("Done ✓", picker)
     done = await sam.next_message()
+    assert done.text is not None
     assert "06:30, 19:30, weekdays (America/New_York)" in done.text
     # 05:00 Wednesday in New York -> 06:30 the same morning.
     assert "Wed 25 Nov at 06:30" in done.text
@@ -126,7 +132,7 @@ async def test_what_time_is_it_for_you_offers_matching_zones(bot: Harness) -> No
     labels = [label for row in choices.button_labels for label in row]
     assert labels[0].startswith("Europe/London")
     await kim.press(labels[0], choices)
-    assert "Europe/London" in (await kim.next_message()).text
+    assert "Europe/London" in text_of(await kim.next_message())
 
 
 async def test_an_ambiguous_city_gets_a_short_choice_list(bot: Harness) -> None:
@@ -145,6 +151,7 @@ async def test_a_place_that_does_not_exist_changes_nothing(bot: Harness, typed: 
     await consent_and_no_conditions(ana)
     await ana.send(typed)
     reply = await ana.next_message()
+    assert reply.text is not None
     assert "couldn't find" in reply.text
     user = await stored_user(bot, 2005)
     assert user is not None
@@ -161,6 +168,7 @@ async def test_a_bad_time_gets_an_example_and_changes_nothing(bot: Harness, type
     await ben.next_message()  # times
     await ben.send(typed)
     reply = await ben.next_message()
+    assert reply.text is not None
     assert "Nothing changed" in reply.text
     assert "7:30" in reply.text
     assert await stored_slots(bot, 2006) == []
@@ -176,7 +184,7 @@ async def test_a_user_with_disc_problems_has_it_remembered(bot: Harness) -> None
     conditions = await dee.wait_for_edit(conditions)
     assert "☑️ Disc problems" in str(conditions.button_labels)
     await dee.press("Done ✓", conditions)
-    assert "Disc problems" in (await dee.wait_for_edit(conditions)).text
+    assert "Disc problems" in text_of(await dee.wait_for_edit(conditions))
     async with bot.services.session_factory() as session:
         user = await accounts.find_user(session, 2007)
         assert user is not None
@@ -209,17 +217,18 @@ async def test_a_restart_mid_onboarding_resumes_at_the_same_step(
         rua = second.tg.user(2010, "Rua")
         await rua.send("/start")
         again = await rua.next_message()
+        assert again.text is not None
         assert "time zone" in again.text.lower()
         await rua.send("Auckland")
-        assert "Pacific/Auckland" in (await rua.next_message()).text
+        assert "Pacific/Auckland" in text_of(await rua.next_message())
 
 
 async def test_two_users_onboarding_interleaved_never_see_each_others_data(bot: Harness) -> None:
     one, two = bot.tg.user(2011, "One"), bot.tg.user(2012, "Two")
     await asyncio.gather(consent_and_no_conditions(one), consent_and_no_conditions(two))
     await asyncio.gather(one.send("Auckland"), two.send("Europe/London"))
-    assert "Pacific/Auckland" in (await one.next_message()).text
-    assert "Europe/London" in (await two.next_message()).text
+    assert "Pacific/Auckland" in text_of(await one.next_message())
+    assert "Europe/London" in text_of(await two.next_message())
     times_one, times_two = await one.next_message(), await two.next_message()
     # Two forges a press on One's message: refused, and nobody's times change.
     answer = await two.press_data(times_one, times_one.button("07:30").data or "")
@@ -240,4 +249,4 @@ async def test_typing_at_a_button_step_points_to_the_buttons(bot: Harness) -> No
     await ivy.press("✅ I understand")
     await ivy.next_message()
     await ivy.send("none of these")
-    assert "tap one of the buttons above" in (await ivy.next_message()).text
+    assert "tap one of the buttons above" in text_of(await ivy.next_message())

@@ -11,7 +11,7 @@ from bot.db.base import Base
 from bot.db.models import UserStatus
 from bot.services import accounts, schedule
 from bot.telegram_fake import FakeUser
-from tests.bot_harness import Harness
+from tests.bot_harness import Harness, text_of
 
 
 async def onboard(bot: Harness, user_id: int, zone: str = "Pacific/Auckland") -> FakeUser:
@@ -30,7 +30,7 @@ async def onboard(bot: Harness, user_id: int, zone: str = "Pacific/Auckland") ->
     await user.press("Done ✓", times)
     days = await user.next_message()
     await user.press("Every day", days)
-    assert "All set" in (await user.next_message()).text
+    assert "All set" in text_of(await user.next_message())
     return user
 
 
@@ -45,6 +45,7 @@ async def test_settings_shows_everything_on_one_screen(bot: Harness) -> None:
     user = await onboard(bot, 3001)
     await user.send("/settings")
     screen = await user.next_message()
+    assert screen.text is not None
     for part in ("Pacific/Auckland", "07:30", "Every day", "Next stretch Thu 26 Nov at 07:30"):
         assert part in screen.text
     labels = str(screen.button_labels)
@@ -55,7 +56,7 @@ async def test_settings_shows_everything_on_one_screen(bot: Harness) -> None:
 async def test_start_again_shows_current_settings_instead_of_starting_over(bot: Harness) -> None:
     user = await onboard(bot, 3002)
     await user.send("/start")
-    assert "Your settings" in (await user.next_message()).text
+    assert "Your settings" in text_of(await user.next_message())
 
 
 async def test_a_time_zone_change_moves_the_next_prompt(bot: Harness) -> None:
@@ -64,8 +65,9 @@ async def test_a_time_zone_change_moves_the_next_prompt(bot: Harness) -> None:
     await user.send("/timezone")
     await user.next_message()
     await user.send("Europe/London")
-    assert "Europe/London" in (await user.next_message()).text
+    assert "Europe/London" in text_of(await user.next_message())
     saved = await user.next_message()
+    assert saved.text is not None
     assert "Thu 26 Nov at 07:30" in saved.text
     assert await next_prompt(bot, 3003) == datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
 
@@ -82,7 +84,7 @@ async def test_times_adds_and_removes_a_time(bot: Harness) -> None:
         lambda m: m.message_id == times.message_id and "✅ 07:30" not in str(m.button_labels)
     )
     await user.press("Done ✓", times)
-    assert "Saved" in (await user.next_message()).text
+    assert "Saved" in text_of(await user.next_message())
     # 23:00 in Auckland now: 21:00 tomorrow.
     assert await next_prompt(bot, 3004) == datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -91,27 +93,28 @@ async def test_pause_for_three_days_then_resume(bot: Harness) -> None:
     user = await onboard(bot, 3005, zone="Europe/London")
     await user.send("/pause 3 days")
     reply = await user.next_message()
+    assert reply.text is not None
     assert "Paused until Sat 28 Nov" in reply.text
     assert await next_prompt(bot, 3005) == datetime(2026, 11, 28, 7, 30, tzinfo=UTC)
     await user.send("/resume")
-    assert "Next stretch Thu 26 Nov at 07:30" in (await user.next_message()).text
+    assert "Next stretch Thu 26 Nov at 07:30" in text_of(await user.next_message())
     assert await next_prompt(bot, 3005) == datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
 
 
 async def test_pause_with_nonsense_changes_nothing(bot: Harness) -> None:
     user = await onboard(bot, 3006, zone="Europe/London")
     await user.send("/pause forever and ever")
-    assert "Nothing changed" in (await user.next_message()).text
+    assert "Nothing changed" in text_of(await user.next_message())
     assert await next_prompt(bot, 3006) == datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
 
 
 async def test_stop_then_start_turns_reminders_back_on(bot: Harness) -> None:
     user = await onboard(bot, 3007)
     await user.send("/stop")
-    assert "Stopped" in (await user.next_message()).text
+    assert "Stopped" in text_of(await user.next_message())
     assert await next_prompt(bot, 3007) is None
     await user.send("/start")
-    assert "Welcome back" in (await user.next_message()).text
+    assert "Welcome back" in text_of(await user.next_message())
     assert await next_prompt(bot, 3007) is not None
     async with bot.services.session_factory() as session:
         stored = await accounts.find_user(session, 3007)
@@ -125,7 +128,7 @@ async def test_delete_after_confirmation_leaves_no_row_behind(bot: Harness) -> N
     await user.send("/delete")
     confirm = await user.next_message()
     await user.press("Keep my data", confirm)
-    assert "Nothing was deleted" in (await user.wait_for_edit(confirm)).text
+    assert "Nothing was deleted" in text_of(await user.wait_for_edit(confirm))
     await user.send("/delete")
     confirm = await user.next_message()
     await user.press("🗑 Yes, delete everything", confirm)
@@ -166,7 +169,7 @@ async def test_settings_commands_before_setup_point_to_start(bot: Harness) -> No
     stranger = bot.tg.user(3011, "Stranger")
     for command in ("/settings", "/pause", "/resume", "/times", "/timezone", "/conditions"):
         await stranger.send(command)
-        assert "/start" in (await stranger.next_message()).text
+        assert "/start" in text_of(await stranger.next_message())
 
 
 async def test_forged_and_stale_buttons_get_a_polite_answer(bot: Harness) -> None:
