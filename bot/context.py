@@ -32,7 +32,8 @@ class AppServices:
     schedule_changes: ScheduleChanges = field(default_factory=ScheduleChanges)
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+# ExtBot[int]: the bot's rate limiter is an AIORateLimiter, whose per-call argument is an int.
+class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     @property
     def services(self) -> AppServices:
         services = self.bot_data[SERVICES_KEY]
