@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
 from bot.catalog import load_catalog
 from bot.config import DEFAULT_CONTENT_DIR
+from bot.delivery.aiohttp_request import AiohttpRequest
 from bot.delivery.prompt_body import AnswerKeyboardJson, json_body
+from bot.delivery.raw_api import RawBotApi
 from bot.views.prompt import answer_keyboard
 from bot.views.stretch_card import render_card
 
@@ -38,3 +44,11 @@ def test_a_body_without_buttons_has_no_reply_markup_and_odd_text_stays_intact() 
     text = 'Quotes " and \\ backslashes, <b>tags</b>, “curly”, emoji 🙂 and a\nnew line'
     body = json_body(-5, (("text", text), ("parse_mode", "HTML")))
     assert json.loads(body) == {"chat_id": -5, "text": text, "parse_mode": "HTML"}
+
+
+def test_the_engine_refuses_a_transport_that_would_drop_its_prepared_bodies() -> None:
+    # Another BaseRequest would send a JsonBody as a request without parameters.
+    bot = Bot("123456:TEST-token-abcdefghijklmnopqrstuvwxyz", request=HTTPXRequest())
+    with pytest.raises(TypeError, match="AiohttpRequest"):
+        RawBotApi(bot)
+    assert RawBotApi(Bot(bot.token, request=AiohttpRequest())) is not None
