@@ -16,6 +16,7 @@ import asyncio
 import json
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,15 @@ _ANSWER = json.dumps(
             "message_id": 5,
             "date": 0,
             "chat": {"id": 1, "type": "private"},
-            "photo": [{"file_id": "AgAC" + "x" * 60, "file_unique_id": "u", "width": 800}],
+            "photo": [
+                {
+                    "file_id": "AgAC" + "x" * 60,
+                    "file_unique_id": "AQAD" + "x" * 12,
+                    "width": 800,
+                    "height": 600,
+                    "file_size": 52_000,
+                }
+            ],
             "caption": "x" * 900,
         },
     }
@@ -83,6 +92,7 @@ async def run(args: argparse.Namespace) -> int:
             request = CannedAnswers(args.latency)
             bot: ExtBot[int] = ExtBot(TOKEN, request=request, rate_limiter=limiter)
             recordings: list[int] = []
+            states: Counter[str] = Counter()
             try:
                 await request.initialize()
                 dispatcher = Dispatcher(services, bot)
@@ -90,6 +100,7 @@ async def run(args: argparse.Namespace) -> int:
 
                 async def counted(outcomes: list[Outcome]) -> None:
                     recordings.append(len(outcomes))
+                    states.update(outcome.status.value for outcome in outcomes)
                     await record(outcomes)
 
                 dispatcher._record = counted  # type: ignore[method-assign,unused-ignore]
@@ -108,6 +119,7 @@ async def run(args: argparse.Namespace) -> int:
                 ("reminders", f"{sent} in {wall:.1f} s"),
                 ("CPU", f"{cpu:.2f} s = {1000 * cpu / max(1, sent):.3f} ms per reminder"),
                 ("recordings", f"{len(recordings)} ({sum(recordings)} outcomes)"),
+                ("final states", ", ".join(f"{k} {v}" for k, v in sorted(states.items()))),
             ]
         )
     )
