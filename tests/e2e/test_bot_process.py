@@ -4,62 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.telegram_fake import TelegramFake
 from tests.bot_harness import TOKEN, text_of
+from tests.ops.procs import bot_process  # at LOG_LEVEL=DEBUG: the most a log could hold
 
 pytestmark = pytest.mark.e2e
-
-
-@dataclass
-class BotProcess:
-    process: asyncio.subprocess.Process
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-@asynccontextmanager
-async def bot_process(
-    tg: TelegramFake, database_url: str, tmp_path: Path
-) -> AsyncIterator[BotProcess]:
-    log = tmp_path / "bot.log"
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": tg.api_root,
-        "DATABASE_URL": database_url,
-        # DEBUG: the most a log could ever hold; the token must not be in it anyway.
-        "LOG_LEVEL": "DEBUG",
-    }
-    with log.open("wb") as sink:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, stdout=sink, stderr=sink, cwd=tmp_path
-        )
-    running = BotProcess(process, log)
-    try:
-        yield running
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-
-
-async def stop(process: asyncio.subprocess.Process) -> tuple[int, float]:
-    started = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    code = await asyncio.wait_for(process.wait(), timeout=10)
-    return code, time.monotonic() - started
 
 
 async def test_a_user_talks_to_the_real_bot_process_and_sigterm_stops_it_cleanly(
@@ -84,7 +38,7 @@ async def test_a_user_talks_to_the_real_bot_process_and_sigterm_stops_it_cleanly
         assert "/help" in text_of(await bob.next_message())
         assert {"start", "help"} <= {c["command"] for c in tg.commands()}
 
-        code, seconds = await stop(bot.process)
+        code, seconds = await bot.stop()
         output = bot.output()
         assert code == 0, output
         assert seconds < 5
