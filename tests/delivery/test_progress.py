@@ -16,6 +16,21 @@ from tests.handlers.test_settings import onboard
 SHOT = "/tmp/stretchbot-progress.png"
 
 
+def _done(user_id: int, stretch_id: str, at: datetime) -> Delivery:
+    """A stretch sent at `at` and answered Done at once, in Auckland."""
+    return Delivery(
+        user_id=user_id,
+        kind=DeliveryKind.NOW,
+        stretch_id=stretch_id,
+        scheduled_for=at,
+        status=DeliveryStatus.SENT,
+        sent_at=at,
+        answer="done",
+        answered_at=at,
+        answered_zone="Pacific/Auckland",
+    )
+
+
 async def test_a_brand_new_user_gets_a_friendly_empty_state_not_an_empty_chart(
     bot: Harness,
 ) -> None:
@@ -32,35 +47,11 @@ async def test_a_user_with_history_sees_streaks_counts_and_a_heatmap(bot: Harnes
         user = await accounts.find_user(session, 8002)
         assert user is not None
         # Done on the 12 local days up to today (25 Nov, 23:00 NZDT), and two on one day.
-        for days_ago in range(12):
-            at = bot.clock.now - timedelta(days=days_ago)
-            session.add(
-                Delivery(
-                    user_id=user.id,
-                    kind=DeliveryKind.NOW,
-                    stretch_id="knee-hugs",
-                    scheduled_for=at,
-                    status=DeliveryStatus.SENT,
-                    sent_at=at,
-                    answer="done",
-                    answered_at=at,
-                    answered_zone="Pacific/Auckland",
-                )
-            )
-        at = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
-        session.add(
-            Delivery(
-                user_id=user.id,
-                kind=DeliveryKind.NOW,
-                stretch_id="pelvic-tilt",
-                scheduled_for=at,
-                status=DeliveryStatus.SENT,
-                sent_at=at,
-                answer="done",
-                answered_at=at,
-                answered_zone="Pacific/Auckland",
-            )
+        session.add_all(
+            _done(user.id, "knee-hugs", bot.clock.now - timedelta(days=days_ago))
+            for days_ago in range(12)
         )
+        session.add(_done(user.id, "pelvic-tilt", datetime(2026, 11, 20, 1, 0, tzinfo=UTC)))
         await session.commit()
     await aroha.send("/progress")
     text = await aroha.next_message()
