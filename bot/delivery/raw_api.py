@@ -40,16 +40,12 @@ class RawBotApi:
         self._limiter: BaseRateLimiter[Any] | None = (
             bot.rate_limiter if isinstance(bot, ExtBot) else None
         )
-        self._urls: dict[str, str] = {}
 
     async def post(self, endpoint: str, body: bytes, chat_id: int, **timeouts: Any) -> Any:
         """POST the JSON `body` (its own "chat_id" is `chat_id`, which the rate limiter reads) to
         `endpoint` ("sendPhoto", "sendMessage"); `timeouts` as `BaseRequest.post` takes them.
         Returns Telegram's `result` as parsed JSON."""
-        url = self._urls.get(endpoint)
-        if url is None:
-            url = self._urls[endpoint] = f"{self._bot.base_url}/{endpoint}"
-        args = (url, JsonBody(body))
+        args = (f"{self._bot.base_url}/{endpoint}", JsonBody(body))
         if self._limiter is None:
             return await self._request.post(*args, **timeouts)
         return await self._limiter.process_request(

@@ -130,23 +130,23 @@ class Sender:
         # Raw Bot API calls (bot.delivery.raw_api): only message_id is read from the answer.
         card = self.card(claim.stretch_id)
         keyboard = self._keyboard(claim.delivery_id)
-        long_card = card.follow_up_html is not None
+        follow_up_html = card.follow_up_html  # set for a card too long for a caption
         photo = await self.pictures.send_photo(
             self._api,
             claim.chat_id,
             card.picture,
             (("caption", card.caption_html), ("parse_mode", ParseMode.HTML.value)),
-            None if long_card else keyboard,
+            keyboard if follow_up_html is None else None,
             **self._request_kwargs,
         )
-        if card.follow_up_html is None:
+        if follow_up_html is None:
             return int(photo["message_id"])
         # A long card: the instructions follow the photo, and the buttons go under them.
         follow_up = await self._api.post(
             "sendMessage",
             json_body(
                 claim.chat_id,
-                (("text", card.follow_up_html), ("parse_mode", ParseMode.HTML.value)),
+                (("text", follow_up_html), ("parse_mode", ParseMode.HTML.value)),
                 keyboard,
             ),
             claim.chat_id,
