@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from bot.db.models import Delivery, DeliveryStatus, UserStatus
 from bot.services import accounts
-from tests.bot_harness import Harness, caption_of
+from bot.views.stretch_card import StretchCard
+from tests.bot_harness import Harness, caption_of, text_of
+from tests.delivery.people import dispatcher
 from tests.handlers.test_settings import onboard
 
 # Aroha (Auckland, 07:30 every day) is next prompted at 18:30 UTC on 25 November.
@@ -125,3 +127,28 @@ async def test_next_sends_the_next_stretch_now_and_records_it(bot: Harness) -> N
     await aroha.send("/next")
     assert caption_of(await aroha.next_message()).startswith("Pelvic tilt")
     assert [d.kind.value for d in await deliveries(bot)] == ["now", "now"]
+
+
+async def test_a_card_too_long_for_a_caption_comes_as_photo_then_text_with_the_buttons(
+    bot: Harness,
+) -> None:
+    # No stretch of the clinic's pack needs it today; a longer text from the clinic would.
+    engine = dispatcher(bot)
+    short = engine.sender.card("table-stretch")
+    long_card = StretchCard(
+        short.picture, "<b>‘Table’ stretch</b>", "Step 1 … <i>hold</i> &amp; rest"
+    )
+    engine.sender.card = lambda _stretch_id: long_card  # type: ignore[assignment]
+    aroha = await onboard(bot, 6010)
+    bot.advance_to(FIRST_PROMPT)
+
+    photo = await aroha.next_message()
+    assert photo.photo is not None
+    assert caption_of(photo) == "‘Table’ stretch"
+    assert photo.button_labels == []
+    text = await aroha.next_message()
+    assert text_of(text) == "Step 1 … hold & rest"
+    assert text.button_labels == ANSWERS
+    [delivery] = await deliveries(bot)
+    assert delivery.status is DeliveryStatus.SENT
+    assert delivery.message_id == text.message_id  # answers by reply find it
