@@ -6,6 +6,7 @@ Not a test helper: nothing here asserts; the scripts print figures.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import math
@@ -71,6 +72,13 @@ from bot.cli import main
 
 sys.exit(main(["run"]))
 """
+
+
+def add_database_argument(parser: argparse.ArgumentParser) -> None:
+    """--database-url: the PostgreSQL server to create a fresh database on (default SQLite)."""
+    parser.add_argument(
+        "--database-url", help="PostgreSQL server to create a fresh database on (default SQLite)"
+    )
 
 
 def settings_for(database_url: str) -> Settings:

@@ -29,6 +29,7 @@ from _harness import (
     CHAT_BASE,
     TELEGRAM_LIMIT,
     TOKEN,
+    add_database_argument,
     bot_process,
     count_unfinished,
     deliveries,
@@ -47,9 +48,7 @@ from bot.telegram_fake import TelegramFake
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=900, help="reminders due at once (900)")
-    parser.add_argument(
-        "--database-url", help="PostgreSQL server to create a fresh database on (default SQLite)"
-    )
+    add_database_argument(parser)
     parser.add_argument(
         "--no-limit",
         action="store_true",

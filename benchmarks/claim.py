@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _harness import ROOT, fresh_database, insert_users, table
+from _harness import ROOT, add_database_argument, fresh_database, insert_users, table
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.content_commands import load_checked
@@ -28,9 +28,7 @@ from bot.services.dispatch import DispatchPolicy, claim_due
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=900, help="slots due at once (900)")
-    parser.add_argument(
-        "--database-url", help="PostgreSQL server to create a fresh database on (default SQLite)"
-    )
+    add_database_argument(parser)
     return parser.parse_args()
 
 

@@ -21,7 +21,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _harness import ROOT, TOKEN, fresh_database, insert_users, settings_for, table
+from _harness import (
+    ROOT,
+    TOKEN,
+    add_database_argument,
+    fresh_database,
+    insert_users,
+    settings_for,
+    table,
+)
 from telegram.ext import ExtBot
 
 from bot.content_commands import load_checked
@@ -70,9 +78,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=900, help="slots due at once (900)")
     parser.add_argument("--no-limit", action="store_true", help="no pacing: back to back")
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per answer (0.1)")
-    parser.add_argument(
-        "--database-url", help="PostgreSQL server to create a fresh database on (default SQLite)"
-    )
+    add_database_argument(parser)
     return parser.parse_args()
 
 

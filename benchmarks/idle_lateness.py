@@ -27,6 +27,7 @@ from _harness import (
     CHAT_BASE,
     TELEGRAM_LIMIT,
     TOKEN,
+    add_database_argument,
     bot_process,
     count_unfinished,
     deliveries,
@@ -45,7 +46,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prompts", type=int, default=30, help="reminders, one at a time (30)")
     parser.add_argument("--gap", type=float, default=3.0, help="seconds between them (3)")
-    parser.add_argument("--database-url", help="PostgreSQL server (default SQLite)")
+    add_database_argument(parser)
     parser.add_argument("--latency", type=float, default=0.1, help="Bot API latency, s (0.1)")
     parser.add_argument("--lead", type=float, default=8.0, help="seconds until the first (8)")
     return parser.parse_args()
