@@ -103,3 +103,12 @@ def test_content_check_passes_on_the_real_pack(tmp_path: Path) -> None:
     result = stretchbot("content", "check", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
     assert result.stdout.startswith("OK: 14 stretches, 2 conditions")
+
+
+def test_an_empty_content_dir_means_the_shipped_pack_not_the_working_folder(
+    tmp_path: Path,
+) -> None:
+    """`CONTENT_DIR=` as .env.example has it: the clinic's pack, wherever the bot runs."""
+    result = stretchbot("content", "check", cwd=tmp_path, CONTENT_DIR="")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("OK: 14 stretches, 2 conditions")
