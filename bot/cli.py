@@ -21,6 +21,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logging_setup import configure_logging
+from bot.ops.ports import check_listeners, listeners
 
 if TYPE_CHECKING:
     from bot.catalog import Catalog
@@ -144,6 +145,7 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
 
     settings.require_token()
     webhook = webhook_target(webhook_url) if webhook_url else None
+    check_listeners(listeners(settings, webhook=webhook is not None))
     secret = (
         settings.webhook_secret.get_secret_value()
         if settings.webhook_secret
