@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -153,8 +154,8 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
         else secrets.token_urlsafe(32)
     )
     _setup_logging(settings, secret)
+    load_place_data_in_background()
     catalog = load_content(settings)
-    load_place_data()
     asyncio.run(check_bot_api(settings))
     asyncio.run(migrate(settings))
     engine = create_engine(settings.database_url)
@@ -225,15 +226,23 @@ def load_content(settings: Settings) -> Catalog:
     return catalog
 
 
-def load_place_data() -> None:
-    """The time-zone and city data (~1 s of CPU), loaded before the bot serves anyone. Loaded
-    lazily instead, the first user to type a city waited for it, and so did everyone else: the
-    lookup runs on the event loop, and on a busy machine the load took over 10 s."""
+def load_place_data_in_background() -> None:
+    """Load the time-zone and city data (~1 s of CPU) while the bot starts up. Left to the first
+    user who types a city, it was loaded on the event loop, and on a busy machine no one got an
+    answer for over 10 s. A lookup that comes before the load ends waits for it, as before.
+    Logged at DEBUG only: a start-up error must stay the last line the operator sees."""
     from bot.domain import zones
 
-    started = time.monotonic()
-    zones.warm_up()
-    log.info("place data loaded", extra={"seconds": round(time.monotonic() - started, 2)})
+    def load() -> None:
+        started = time.monotonic()
+        try:
+            zones.warm_up()
+        except Exception:
+            log.exception("place data not loaded ahead; the first lookup will load it")
+            return
+        log.debug("place data loaded", extra={"seconds": round(time.monotonic() - started, 2)})
+
+    threading.Thread(target=load, name="place-data", daemon=True).start()
 
 
 @contextmanager
