@@ -26,16 +26,10 @@ from bot.context import AppServices
 from bot.db.models import DeliveryStatus
 from bot.delivery.pictures import PictureFiles
 from bot.delivery.sender import Sender
-from bot.services.dispatch import (
-    ERROR_LENGTH,
-    Claimed,
-    DispatchPolicy,
-    Outcome,
-    claim_due,
-    earliest_due,
-    record_outcomes,
-)
-from bot.services.handback import release_claims
+from bot.services.dispatch.claim import Claimed, claim_due, earliest_due
+from bot.services.dispatch.handback import release_claims
+from bot.services.dispatch.outcomes import ERROR_LENGTH, Outcome, record_outcomes
+from bot.services.dispatch.policy import DispatchPolicy
 from bot.services.nudges import Nudge, claim_nudges
 from bot.views.nudge import nudge as nudge_text
 

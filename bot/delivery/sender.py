@@ -26,7 +26,8 @@ from bot.db.models import DeliveryStatus
 from bot.delivery.pictures import PictureFiles
 from bot.delivery.prompt_body import AnswerKeyboardJson, json_body
 from bot.delivery.raw_api import RawBotApi
-from bot.services.dispatch import Claimed, Outcome
+from bot.services.dispatch.claim import Claimed
+from bot.services.dispatch.outcomes import Outcome
 from bot.views.stretch_card import StretchCard, render_card
 
 log = logging.getLogger(__name__)

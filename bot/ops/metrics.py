@@ -28,7 +28,8 @@ from telegram.request import BaseRequest, RequestData
 from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, DeliveryStatus, User, UserStatus
 from bot.delivery.aiohttp_request import AiohttpRequest
-from bot.services.dispatch import Claimed, Outcome
+from bot.services.dispatch.claim import Claimed
+from bot.services.dispatch.outcomes import Outcome
 
 # No `*_created` series: they double the output and Prometheus doesn't need them.
 disable_created_metrics()  # type: ignore[no-untyped-call]
