@@ -31,7 +31,7 @@ _JSON = {"Content-Type": "application/json"}
 # `BaseRequest.post`, so the call keeps python-telegram-bot's error mapping.
 class JsonBody(RequestData):  # type: ignore[misc]
     """A request whose JSON body is already encoded (the engine's prompts, which are mostly the
-    same bytes each time: see bot.delivery.prompt_body). Only `AiohttpRequest` sends the body;
+    same bytes each time: see bot.delivery.json_bodies). Only `AiohttpRequest` sends the body;
     to another `BaseRequest` it would be a request without parameters."""
 
     __slots__ = ("body",)

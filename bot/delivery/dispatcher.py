@@ -17,14 +17,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, ReplyParameters
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
 from bot.context import AppServices
 from bot.db.models import DeliveryStatus
-from bot.delivery.pictures import PictureFiles
+from bot.delivery.picture_uploads import PictureUploads
 from bot.delivery.sender import Sender
 from bot.services.dispatch.claim import Claimed, claim_due, earliest_due
 from bot.services.dispatch.handback import release_claims
@@ -78,7 +77,7 @@ class Dispatcher:
         self.sender = Sender(
             bot=bot,
             catalog=services.catalog,
-            pictures=PictureFiles(services.session_factory),
+            pictures=PictureUploads(services.session_factory),
             clock=services.clock,
         )
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)
@@ -330,13 +329,11 @@ class Dispatcher:
     async def _send_nudge(self, nudge: Nudge) -> None:
         async with self._concurrency:
             try:
-                await self.sender.bot.send_message(
+                # The engine's one send path (bot.delivery.engine_api), as prompts take.
+                await self.sender.api.send_message(
                     nudge.chat_id,
                     nudge_text(self.services.catalog, nudge.stretch_id),
-                    parse_mode=ParseMode.HTML,
-                    reply_parameters=ReplyParameters(
-                        nudge.message_id, allow_sending_without_reply=True
-                    ),
+                    reply_to=nudge.message_id,
                 )
             except TelegramError as error:
                 # A nudge is a courtesy: marked as done either way, never retried.

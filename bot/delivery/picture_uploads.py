@@ -1,5 +1,7 @@
 """Pictures go to Telegram once; after that they are sent by the file_id Telegram returned.
 
+Part of the engine's one send path (bot.delivery.engine_api), which calls this for photos.
+
 The file_id is kept in the database (telegram_files, keyed by the picture's content hash), so a
 restart or a second replica does not upload again, and a clinic's new picture is uploaded once.
 Concurrent first sends of one picture wait for a single upload instead of each uploading.
@@ -12,23 +14,34 @@ import hashlib
 import logging
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from telegram import InputFile
 from telegram.error import BadRequest
 
 from bot.db.engine import SessionFactory
-from bot.db.models import TelegramFile
-from bot.delivery.prompt_body import Fields, json_body
-from bot.delivery.raw_api import RawBotApi
+from bot.db.telegram_files import store_file_id, stored_file_ids
+from bot.delivery.json_bodies import Fields, json_body
 
 log = logging.getLogger(__name__)
 
 
-class PictureFiles:
+class _Api(Protocol):
+    """The calls of bot.delivery.engine_api.EngineApi that photos take."""
+
+    async def post(self, endpoint: str, body: bytes, chat_id: int, **timeouts: Any) -> Any: ...
+
+    async def upload_photo(
+        self,
+        chat_id: int,
+        photo: InputFile,
+        fields: dict[str, Any],
+        reply_markup: bytes | None,
+        **timeouts: Any,
+    ) -> dict[str, Any]: ...
+
+
+class PictureUploads:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
         self._file_ids: dict[str, str] = {}
@@ -46,8 +59,7 @@ class PictureFiles:
                 return
             try:
                 async with self._session_factory() as session:
-                    rows = await session.execute(select(TelegramFile.sha256, TelegramFile.file_id))
-                    self._file_ids.update((sha, file_id) for sha, file_id in rows)
+                    self._file_ids.update(await stored_file_ids(session))
             except Exception:
                 # The database is away: send anyway (uploading at worst) and read them next time.
                 log.warning("could not load stored file_ids", exc_info=True)
@@ -63,7 +75,7 @@ class PictureFiles:
 
     async def send_photo(
         self,
-        api: RawBotApi,
+        api: _Api,
         chat_id: int,
         picture: Path,
         fields: Fields,
@@ -72,7 +84,7 @@ class PictureFiles:
     ) -> dict[str, Any]:
         """sendPhoto by file_id when Telegram has the picture, else upload it (once). `fields`:
         the rest of the request (caption, parse_mode) as the Bot API names them, `reply_markup`
-        as JSON (see bot.delivery.prompt_body). Returns Telegram's answer as a dict."""
+        as JSON (see bot.delivery.json_bodies). Returns Telegram's answer as a dict."""
         await self._load()
         key, _ = await self._content(picture)
         file_id = self._file_ids.get(key)
@@ -102,7 +114,7 @@ class PictureFiles:
 
     @staticmethod
     async def _send(
-        api: RawBotApi,
+        api: _Api,
         chat_id: int,
         file_id: str,
         fields: Fields,
@@ -115,7 +127,7 @@ class PictureFiles:
 
     async def _upload(
         self,
-        api: RawBotApi,
+        api: _Api,
         chat_id: int,
         picture: Path,
         key: str,
@@ -144,12 +156,4 @@ class PictureFiles:
 
     async def _store(self, key: str, file_id: str) -> None:
         async with self._session_factory() as session:
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            statement = insert(TelegramFile).values(sha256=key, file_id=file_id)
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[TelegramFile.sha256], set_={"file_id": file_id}
-                )
-            )
-            await session.commit()
+            await store_file_id(session, key, file_id)
