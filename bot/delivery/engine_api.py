@@ -31,16 +31,20 @@ exceptions, exactly as `Bot.send_photo` / `send_message` would raise them.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.delivery.aiohttp_request import AiohttpRequest, JsonBody
-from bot.delivery.json_bodies import json_body, reply_to_json
+from bot.delivery.json_bodies import Fields, json_body, reply_to_json
 from bot.delivery.picture_uploads import PictureUploads
+
+log = logging.getLogger(__name__)
 
 HTML = ParseMode.HTML.value
 
@@ -68,17 +72,32 @@ class EngineApi:
         reply_markup: bytes | None,
         **timeouts: Any,
     ) -> int:
-        """The picture (by file_id, uploaded once) with an HTML caption; `reply_markup` as JSON
-        (bot.delivery.json_bodies). Returns the message id."""
-        answer = await self._pictures.send_photo(
-            self,
-            chat_id,
-            picture,
-            (("caption", caption_html), ("parse_mode", HTML)),
-            reply_markup,
-            **timeouts,
-        )
-        return int(answer["message_id"])
+        """The picture with an HTML caption: by file_id when Telegram has it, else uploaded
+        (once: bot.delivery.picture_uploads); `reply_markup` as JSON (bot.delivery.json_bodies).
+        Returns the message id."""
+        fields: Fields = (("caption", caption_html), ("parse_mode", HTML))
+        pictures = self._pictures
+        key, file_id = await pictures.known(picture)
+        if file_id is None:
+            async with pictures.lock(key):
+                file_id = pictures.file_id(key)
+                if file_id is None:
+                    return await self._upload(
+                        chat_id, picture, key, fields, reply_markup, **timeouts
+                    )
+        try:
+            return await self._by_file_id(chat_id, file_id, fields, reply_markup, **timeouts)
+        except BadRequest as error:
+            if "file identifier" not in str(error).lower():
+                raise
+            # Telegram no longer knows this file_id (e.g. the bot's token changed): upload anew.
+            log.warning("stored file_id refused; uploading again", extra={"picture": picture.name})
+            async with pictures.lock(key):
+                if pictures.forget(key, file_id) or (file_id := pictures.file_id(key)) is None:
+                    return await self._upload(
+                        chat_id, picture, key, fields, reply_markup, **timeouts
+                    )
+            return await self._by_file_id(chat_id, file_id, fields, reply_markup, **timeouts)
 
     async def send_message(
         self,
@@ -102,6 +121,46 @@ class EngineApi:
 
     # -- the calls ---------------------------------------------------------------------------
 
+    async def _by_file_id(
+        self,
+        chat_id: int,
+        file_id: str,
+        fields: Fields,
+        reply_markup: bytes | None,
+        **timeouts: Any,
+    ) -> int:
+        body = json_body(chat_id, (("photo", file_id), *fields), reply_markup)
+        answer = await self.post("sendPhoto", body, chat_id, **timeouts)
+        return int(answer["message_id"])
+
+    async def _upload(
+        self,
+        chat_id: int,
+        picture: Path,
+        key: str,
+        fields: Fields,
+        reply_markup: bytes | None,
+        **timeouts: Any,
+    ) -> int:
+        """sendPhoto with the file (once per picture, so python-telegram-bot's own `send_photo`);
+        the file_id Telegram returns is kept for every later send."""
+        data = await self._pictures.content(picture)
+        markup = (
+            None
+            if reply_markup is None
+            else InlineKeyboardMarkup.de_json(json.loads(reply_markup), self._bot)
+        )
+        named: dict[str, Any] = dict(fields)  # caption, parse_mode
+        message = await self._bot.send_photo(
+            chat_id,
+            InputFile(data, filename=picture.name),
+            reply_markup=markup,
+            **named,
+            **timeouts,
+        )
+        await self._pictures.uploaded(picture, key, message.photo[-1].file_id)  # the largest
+        return message.message_id
+
     async def post(self, endpoint: str, body: bytes, chat_id: int, **timeouts: Any) -> Any:
         """POST the JSON `body` (its own "chat_id" is `chat_id`, which the rate limiter reads) to
         `endpoint` ("sendPhoto", "sendMessage"); `timeouts` as `BaseRequest.post` takes them.
@@ -117,24 +176,3 @@ class EngineApi:
             data={"chat_id": chat_id},
             rate_limit_args=None,
         )
-
-    async def upload_photo(
-        self,
-        chat_id: int,
-        photo: InputFile,
-        fields: dict[str, Any],
-        reply_markup: bytes | None,
-        **timeouts: Any,
-    ) -> dict[str, Any]:
-        """sendPhoto with a file to upload (once per picture, so python-telegram-bot's own
-        `send_photo`); `fields` as the Bot API names them (caption, parse_mode), `reply_markup`
-        as JSON. Returns Telegram's answer as a dict, like `post`."""
-        markup = (
-            None
-            if reply_markup is None
-            else InlineKeyboardMarkup.de_json(json.loads(reply_markup), self._bot)
-        )
-        message = await self._bot.send_photo(
-            chat_id, photo, reply_markup=markup, **fields, **timeouts
-        )
-        return message.to_dict()

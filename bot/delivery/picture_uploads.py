@@ -1,10 +1,10 @@
 """Pictures go to Telegram once; after that they are sent by the file_id Telegram returned.
 
-Part of the engine's one send path (bot.delivery.engine_api), which calls this for photos.
-
-The file_id is kept in the database (telegram_files, keyed by the picture's content hash), so a
-restart or a second replica does not upload again, and a clinic's new picture is uploaded once.
-Concurrent first sends of one picture wait for a single upload instead of each uploading.
+This module knows which file_id Telegram holds for each picture; the sending (by file_id, or the
+one upload) is bot.delivery.engine_api's. The file_id is kept in the database (telegram_files,
+keyed by the picture's content hash), so a restart or a second replica does not upload again,
+and a clinic's new picture is uploaded once. Concurrent first sends of one picture wait for a
+single upload (`lock`) instead of each uploading.
 """
 
 from __future__ import annotations
@@ -14,31 +14,11 @@ import hashlib
 import logging
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Protocol
-
-from telegram import InputFile
-from telegram.error import BadRequest
 
 from bot.db.engine import SessionFactory
 from bot.db.telegram_files import store_file_id, stored_file_ids
-from bot.delivery.json_bodies import Fields, json_body
 
 log = logging.getLogger(__name__)
-
-
-class _Api(Protocol):
-    """The calls of bot.delivery.engine_api.EngineApi that photos take."""
-
-    async def post(self, endpoint: str, body: bytes, chat_id: int, **timeouts: Any) -> Any: ...
-
-    async def upload_photo(
-        self,
-        chat_id: int,
-        photo: InputFile,
-        fields: dict[str, Any],
-        reply_markup: bytes | None,
-        **timeouts: Any,
-    ) -> dict[str, Any]: ...
 
 
 class PictureUploads:
@@ -49,6 +29,43 @@ class PictureUploads:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._loaded = False
         self._load_lock = asyncio.Lock()
+
+    async def known(self, picture: Path) -> tuple[str, str | None]:
+        """The picture's key (its content hash) and the file_id Telegram has for it, if any."""
+        await self._load()
+        key, _ = await self._content(picture)
+        return key, self._file_ids.get(key)
+
+    def file_id(self, key: str) -> str | None:
+        return self._file_ids.get(key)
+
+    def lock(self, key: str) -> asyncio.Lock:
+        """Held while the picture `key` is uploaded, so that it is uploaded once."""
+        return self._locks[key]
+
+    async def content(self, picture: Path) -> bytes:
+        _, data = await self._content(picture)
+        return data
+
+    async def uploaded(self, picture: Path, key: str, file_id: str) -> None:
+        """Telegram now has the picture as `file_id`: kept in memory and in the database."""
+        self._file_ids[key] = file_id
+        try:
+            async with self._session_factory() as session:
+                await store_file_id(session, key, file_id)
+        except Exception:
+            # The photo was sent: that must be recorded as sent, not failed. This process keeps
+            # the file_id in memory; another one would upload the picture once more.
+            log.warning("could not store a file_id", exc_info=True, extra={"picture": picture.name})
+        log.info("picture uploaded", extra={"picture": picture.name})
+
+    def forget(self, key: str, file_id: str) -> bool:
+        """Telegram refused `file_id`: drop it, unless another send has already replaced it.
+        True if dropped (the caller uploads anew, holding `lock(key)`)."""
+        if self._file_ids.get(key) != file_id:
+            return False
+        del self._file_ids[key]
+        return True
 
     async def _load(self) -> None:
         if self._loaded:
@@ -72,88 +89,3 @@ class PictureUploads:
             data = await asyncio.to_thread(picture.read_bytes)
             self._contents[picture] = (hashlib.sha256(data).hexdigest(), data)
         return self._contents[picture]
-
-    async def send_photo(
-        self,
-        api: _Api,
-        chat_id: int,
-        picture: Path,
-        fields: Fields,
-        reply_markup: bytes | None,
-        **timeouts: Any,
-    ) -> dict[str, Any]:
-        """sendPhoto by file_id when Telegram has the picture, else upload it (once). `fields`:
-        the rest of the request (caption, parse_mode) as the Bot API names them, `reply_markup`
-        as JSON (see bot.delivery.json_bodies). Returns Telegram's answer as a dict."""
-        await self._load()
-        key, _ = await self._content(picture)
-        file_id = self._file_ids.get(key)
-        if file_id is None:
-            async with self._locks[key]:
-                file_id = self._file_ids.get(key)
-                if file_id is None:
-                    return await self._upload(
-                        api, chat_id, picture, key, fields, reply_markup, **timeouts
-                    )
-        try:
-            return await self._send(api, chat_id, file_id, fields, reply_markup, **timeouts)
-        except BadRequest as error:
-            if "file identifier" not in str(error).lower():
-                raise
-            # Telegram no longer knows this file_id (e.g. the bot's token changed): upload anew.
-            log.warning("stored file_id refused; uploading again", extra={"picture": picture.name})
-            async with self._locks[key]:
-                if self._file_ids.get(key) == file_id:
-                    del self._file_ids[key]
-                    return await self._upload(
-                        api, chat_id, picture, key, fields, reply_markup, **timeouts
-                    )
-            return await self._send(
-                api, chat_id, self._file_ids[key], fields, reply_markup, **timeouts
-            )
-
-    @staticmethod
-    async def _send(
-        api: _Api,
-        chat_id: int,
-        file_id: str,
-        fields: Fields,
-        reply_markup: bytes | None,
-        **timeouts: Any,
-    ) -> dict[str, Any]:
-        body = json_body(chat_id, (("photo", file_id), *fields), reply_markup)
-        answer: dict[str, Any] = await api.post("sendPhoto", body, chat_id, **timeouts)
-        return answer
-
-    async def _upload(
-        self,
-        api: _Api,
-        chat_id: int,
-        picture: Path,
-        key: str,
-        fields: Fields,
-        reply_markup: bytes | None,
-        **timeouts: Any,
-    ) -> dict[str, Any]:
-        _, data = await self._content(picture)
-        answer = await api.upload_photo(
-            chat_id,
-            InputFile(data, filename=picture.name),
-            dict(fields),
-            reply_markup,
-            **timeouts,
-        )
-        file_id: str = answer["photo"][-1]["file_id"]  # the largest size Telegram made
-        self._file_ids[key] = file_id
-        try:
-            await self._store(key, file_id)
-        except Exception:
-            # The photo was sent: that must be recorded as sent, not failed. This process keeps
-            # the file_id in memory; another one would upload the picture once more.
-            log.warning("could not store a file_id", exc_info=True, extra={"picture": picture.name})
-        log.info("picture uploaded", extra={"picture": picture.name})
-        return answer
-
-    async def _store(self, key: str, file_id: str) -> None:
-        async with self._session_factory() as session:
-            await store_file_id(session, key, file_id)
