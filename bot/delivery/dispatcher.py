@@ -105,7 +105,8 @@ class Dispatcher:
         # 0.68-0.89 ms with it vs 0.82-1.06 ms without, lower in every pair by 0.11-0.23 ms
         # (~17 %); rate and 429s the same within the machine's noise. Time inside collections
         # during the burst (gc.callbacks) was alike (17-61 ms, no full collection either way),
-        # so the saving is not in the pauses the collector reports (benchmarks/README.md).
+        # so the saving is not in the pauses the collector reports; three earlier pairs on an
+        # overloaded host were mixed (benchmarks/README.md).
         # Once per process: a test process starts many dispatchers.
         global _gc_frozen
         if not _gc_frozen:
