@@ -66,6 +66,14 @@ async def claim_due(
     return claimed
 
 
+class _Queued(NamedTuple):
+    """A queued or expired delivery as claimed, with what sending it needs of its user."""
+
+    delivery: Delivery
+    chat_id: int
+    last_family_id: str | None
+
+
 async def _claim_queued_and_expired(
     session: AsyncSession, catalog: Catalog, now: datetime, policy: DispatchPolicy
 ) -> list[Claimed]:
@@ -105,14 +113,6 @@ async def _claim_queued_and_expired(
     if dropped:
         claimed += await _choose_again(session, catalog, dropped)
     return claimed
-
-
-class _Queued(NamedTuple):
-    """A queued or expired delivery as claimed, with what sending it needs of its user."""
-
-    delivery: Delivery
-    chat_id: int
-    last_family_id: str | None
 
 
 async def _choose_again(
