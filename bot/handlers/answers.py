@@ -17,10 +17,9 @@ from bot.db.models import Delivery, User
 from bot.domain.progression import Answer, easier_choice, parse_answer
 from bot.domain.zones import get_zone
 from bot.handlers.common import edit, edit_message, send
-from bot.handlers.setup import Press
+from bot.handlers.press import Press, button
 from bot.services import accounts, answers
 from bot.views import answers as views
-from bot.views import callback_data as cb
 from bot.views.html import bold
 
 log = logging.getLogger(__name__)
@@ -111,22 +110,6 @@ async def _mark_prompt(
 # -- buttons ---------------------------------------------------------------------------------
 
 
-async def on_button(press: Press, action: str) -> bool:
-    if action == cb.ANSWER:
-        await _answer_button(press)
-    elif action == cb.STRONGER:
-        await _stronger_button(press)
-    elif action == cb.TRY_EASIER:
-        await _try_easier_button(press)
-    elif action == cb.UNBLOCK:
-        await _unblock_button(press)
-    elif action == "noop":
-        await press.query.answer()
-    else:
-        return False
-    return True
-
-
 def _split(argument: str | None) -> tuple[int, str] | None:
     """`<delivery id>:<word>` -> (id, word), or None for anything malformed."""
     if argument is None:
@@ -137,7 +120,8 @@ def _split(argument: str | None) -> tuple[int, str] | None:
     return int(head), word
 
 
-async def _answer_button(press: Press) -> None:
+@button
+async def answer_button(press: Press) -> None:
     parsed = _split(press.argument)
     given = _CODES.get(parsed[1]) if parsed else None
     if parsed is None or given is None:
@@ -175,7 +159,8 @@ async def _answered_stretch(press: Press, delivery_id: int) -> Stretch | None:
     return press.catalog.get(delivery.stretch_id)
 
 
-async def _stronger_button(press: Press) -> None:
+@button
+async def stronger_button(press: Press) -> None:
     parsed = _split(press.argument)
     if parsed is None or parsed[1] not in ("yes", "no"):
         await press.query.answer("This button doesn't work any more.")
@@ -194,7 +179,8 @@ async def _stronger_button(press: Press) -> None:
         await edit(press.query, views.stronger_declined())
 
 
-async def _try_easier_button(press: Press) -> None:
+@button
+async def try_easier_button(press: Press) -> None:
     parsed = _split(f"{press.argument}:")
     if parsed is None:
         await press.query.answer("This button doesn't work any more.")
@@ -216,7 +202,8 @@ async def _try_easier_button(press: Press) -> None:
     await edit(press.query, views.easier(choice.easier, ()))
 
 
-async def _unblock_button(press: Press) -> None:
+@button
+async def unblock_button(press: Press) -> None:
     stretch_id = press.argument or ""
     if await answers.unblock(press.session, press.user, stretch_id):
         title = press.catalog.get(stretch_id).title if stretch_id in press.catalog else stretch_id

@@ -49,7 +49,7 @@ def answered_prompt(
 
 def status_keyboard(status: str) -> InlineKeyboardMarkup:
     """For a prompt whose text can't take the status line: one inert button that says it."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(status, callback_data=cb.build("noop"))]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(status, callback_data=cb.build(cb.NOOP))]])
 
 
 def done(offer: Stretch | None, delivery_id: int) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from bot.catalog import Catalog, TextBlock
 from bot.domain.clock_times import Weekdays, format_time
+from bot.domain.dialogue import Question, Step
 from bot.domain.zones import ZoneChoice, get_zone
 from bot.views import callback_data as cb
 from bot.views.html import esc
@@ -26,6 +27,21 @@ def _button(label: str, action: str, argument: str | None = None) -> InlineKeybo
 def _ours(blocks: Iterable[TextBlock]) -> str:
     lines = [f"• {esc(block.text)}" for block in blocks]
     return "\n".join(lines)
+
+
+def ask(
+    question: Question, catalog: Catalog
+) -> tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup]:
+    """The question of a set-up step, showing what the user has chosen so far."""
+    if question.step is Step.CONSENT:
+        return consent(question.first_name, catalog)
+    if question.step is Step.CONDITIONS:
+        return conditions(catalog, question.conditions)
+    if question.step is Step.TIMEZONE:
+        return ask_zone()
+    if question.step is Step.TIMES:
+        return times(question.times)
+    return days_presets()
 
 
 # -- consent ---------------------------------------------------------------------------------
@@ -69,6 +85,10 @@ def conditions(catalog: Catalog, chosen: frozenset[str]) -> tuple[str, InlineKey
     ]
     rows.append([_button("Done ✓" if chosen else "None of these ✓", cb.CONDITIONS_DONE)])
     return text, InlineKeyboardMarkup(rows)
+
+
+def conditions_saved() -> str:
+    return "Saved ✓ Your next stretch takes this into account."
 
 
 def condition_labels(catalog: Catalog, chosen: frozenset[str]) -> str:
