@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -38,6 +40,9 @@ def build_application(services: AppServices) -> BotApplication:
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BotContext))
+        # Every text the bot writes is Telegram HTML (bot.views). The engine's raw Bot API
+        # calls (bot.delivery.raw_api) bypass these defaults and set parse_mode themselves.
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         # AIORateLimiter, pacing 30 messages/s with a sliding window instead of its leaky bucket
         # (which starts every burst with 429s; see bot.delivery.rate_limit). Retries on 429
         # honour Telegram's retry_after; the default max_retries=0 would raise RetryAfter to the
