@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.handlers import setup
 from bot.handlers.common import edit, send, unit_of_work
 from bot.handlers.press import Press, button
-from bot.services import accounts, dialogue, dispatch, schedule
+from bot.services import accounts, dialogue, dispatch, personal_data, schedule
 from bot.services import progress as progress_service
 from bot.services.changes import mark_schedule_changed
 from bot.views import about as about_views
@@ -163,7 +163,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         if user is None:
             await send(update, context, "I have no data about you yet.")
             return
-        data = await accounts.export(session, user)
+        data = await personal_data.export(session, user, context.services.clock())
     chat = update.effective_chat
     assert chat is not None
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode()

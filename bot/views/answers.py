@@ -24,7 +24,11 @@ STATUS = {
 PRAISE = "Well done! 💪"
 
 
-def status_line(given: Answer, at_local: datetime) -> str:
+def status_line(given: Answer, at_local: datetime, again_local: datetime | None = None) -> str:
+    """The answer as shown on the prompt: when it was given (the user's local time), or for
+    Later, when the prompt comes again."""
+    if given is Answer.LATER and again_local is not None:
+        return f"{STATUS[given]} · again at {again_local:%H:%M}"
     return f"{STATUS[given]} · {at_local:%H:%M}"
 
 
@@ -52,8 +56,8 @@ def status_keyboard(status: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(status, callback_data=cb.build(cb.NOOP))]])
 
 
-def done(offer: Stretch | None, delivery_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    if offer is None:
+def done(offer: Stretch | None, offer_id: int | None) -> tuple[str, InlineKeyboardMarkup | None]:
+    if offer is None or offer_id is None:
         return PRAISE, None
     text = (
         f"{PRAISE} You've done this regularly without trouble. Ready for the stronger "
@@ -63,10 +67,10 @@ def done(offer: Stretch | None, delivery_id: int) -> tuple[str, InlineKeyboardMa
         [
             [
                 InlineKeyboardButton(
-                    "💪 Yes", callback_data=cb.build(cb.STRONGER, f"{delivery_id}:yes")
+                    "💪 Yes", callback_data=cb.build(cb.STRONGER, f"{offer_id}:yes")
                 ),
                 InlineKeyboardButton(
-                    "Not yet", callback_data=cb.build(cb.STRONGER, f"{delivery_id}:no")
+                    "Not yet", callback_data=cb.build(cb.STRONGER, f"{offer_id}:no")
                 ),
             ]
         ]
@@ -111,7 +115,10 @@ def skipped() -> str:
 
 
 def hurts(
-    stretch: Stretch, easier_stretch: Stretch | None, safety: Sequence[TextBlock], delivery_id: int
+    stretch: Stretch,
+    easier_stretch: Stretch | None,
+    safety: Sequence[TextBlock],
+    offer_id: int | None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     lines = [
         f"Sorry it hurts. I won't send {bold(stretch.title)} again until you turn it back on "
@@ -121,14 +128,14 @@ def hurts(
         *(f"• {esc(block.text)}" for block in safety),
     ]
     markup = None
-    if easier_stretch is not None:
+    if easier_stretch is not None and offer_id is not None:
         lines += ["", f"An easier variation might suit you: {bold(easier_stretch.title)}."]
         markup = InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
                         "🪶 Try the easier one",
-                        callback_data=cb.build(cb.TRY_EASIER, str(delivery_id)),
+                        callback_data=cb.build(cb.TRY_EASIER, str(offer_id)),
                     )
                 ]
             ]
@@ -144,6 +151,8 @@ def nothing_to_answer() -> str:
 
 
 REFUSALS = {
+    "out_of_date": "This button doesn't work any more.",
+    "nothing_open": nothing_to_answer(),
     "unknown": "This prompt isn't there any more.",
     "not_yours": "This button isn't yours.",
     "not_sent": "This prompt was never delivered, so there's nothing to answer.",
