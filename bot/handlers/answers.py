@@ -113,29 +113,22 @@ _OFFER_REFUSALS = {
 }
 
 
-async def _offer_button(press: Press, kind: offers.OfferKind, yes: bool | None) -> None:
+async def _offer_button(press: Press, kind: offers.OfferKind) -> None:
     """Yes / Not yet to a stronger variation, or "Try the easier one": accepted only for an
     offer the bot recorded, from the message that asked it, that still fits the programme."""
-    head = (press.argument or "").partition(":")[0]
-    offer_id = int(head) if head.isascii() and head.isdigit() and len(head) <= 12 else None
-    if offer_id is None or yes is None:
-        await press.query.answer(OUT_OF_DATE)
-        return
     message = press.query.message
-    offer = await offers.find(press.session, offer_id)
-    refusal = offers.check(
-        offer, press.user, kind, message.message_id if message is not None else None
-    )
-    if refusal is not None or offer is None:
-        await press.query.answer(_OFFER_REFUSALS[refusal or offers.OfferRefusal.UNKNOWN])
-        return
-    outcome = await offers.answer(
-        press.session, press.catalog, press.user, offer, yes=yes, now=press.now
+    outcome = await offers.answer_press(
+        press.session,
+        press.catalog,
+        press.user,
+        kind,
+        press.argument,
+        message.message_id if message is not None else None,
+        press.now,
     )
     if isinstance(outcome, offers.OfferRefusal):
         await press.query.answer(_OFFER_REFUSALS[outcome])
-        return
-    if kind is offers.OfferKind.EASIER:
+    elif kind is offers.OfferKind.EASIER:
         await press.query.answer("Sending it now")
         await edit(press.query, views.easier(outcome.stretch, ()))
     elif outcome.accepted:
@@ -149,14 +142,13 @@ async def _offer_button(press: Press, kind: offers.OfferKind, yes: bool | None) 
 @button
 async def stronger_button(press: Press) -> None:
     """Yes / Not yet to "Ready for the stronger variation?" (data `<offer id>:yes|no`)."""
-    word = (press.argument or "").partition(":")[2]
-    await _offer_button(press, offers.OfferKind.STRONGER, {"yes": True, "no": False}.get(word))
+    await _offer_button(press, offers.OfferKind.STRONGER)
 
 
 @button
 async def try_easier_button(press: Press) -> None:
     """ "Try the easier one" after It hurts (data `<offer id>`)."""
-    await _offer_button(press, offers.OfferKind.EASIER, True)
+    await _offer_button(press, offers.OfferKind.EASIER)
 
 
 @button

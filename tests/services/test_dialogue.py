@@ -22,9 +22,7 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 async def stored(session_factory: SessionFactory, telegram_id: int) -> User:
     async with session_factory() as session:
-        user = await accounts.find_user(session, telegram_id)
-        assert user is not None
-        return user
+        return await stored_in(session, telegram_id)
 
 
 async def test_onboarding_walks_every_step_and_turns_reminders_on(
