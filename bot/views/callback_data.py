@@ -34,6 +34,8 @@ TRY_EASIER = "try_easier"
 UNBLOCK = "unblock"
 NUDGES_TOGGLE = "nudges"
 NOOP = "noop"
+HOLD = "hold"
+HOLD_STOP = "hold_stop"
 
 
 @dataclass(frozen=True)
