@@ -201,8 +201,7 @@ async def toggle_pause(press: Press) -> None:
 
 @button
 async def toggle_nudges(press: Press) -> None:
-    on = not press.user.nudges
-    await accounts.set_nudges(press.session, press.user, on)
+    on = await accounts.toggle_nudges(press.session, press.user)
     await press.query.answer("Follow-ups " + ("on" if on else "off"))
     await setup.send_settings(press.update, press.context, press.session, press.user)
 

@@ -137,10 +137,12 @@ def is_paused(user: User) -> bool:
     return user.status is UserStatus.PAUSED
 
 
-async def set_nudges(session: AsyncSession, user: User, on: bool) -> None:
-    """Follow-ups on or off: a nudge when a prompt goes unanswered."""
-    user.nudges = on
+async def toggle_nudges(session: AsyncSession, user: User) -> bool:
+    """Follow-ups (a nudge when a prompt goes unanswered) on if off, off if on; the new
+    setting."""
+    user.nudges = not user.nudges
     await session.flush()
+    return user.nudges
 
 
 async def resume(session: AsyncSession, user: User, now: datetime) -> None:
