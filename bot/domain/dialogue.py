@@ -99,6 +99,16 @@ def resume_at(stored: str | None) -> Step:
     return parse_step(stored) or Step.CONDITIONS
 
 
+def press_counts(step: Step, *, stored: str | None, onboarding: bool) -> bool:
+    """Whether a press on a `step` button counts. While onboarding, the current step's and
+    earlier steps' buttons do (going back to change an answer); a later step's button can
+    only be an old message's (e.g. from before /delete) and is out of date: "All set" must
+    never come before the time zone is known. After onboarding every step is open."""
+    if not onboarding:
+        return True
+    return ONBOARDING.index(step) <= ONBOARDING.index(resume_at(stored))
+
+
 def text_use(stored: str | None) -> TextUse:
     step = parse_step(stored)
     if step is Step.TIMEZONE:

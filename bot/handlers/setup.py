@@ -78,6 +78,8 @@ async def _send_finished(
 
 # -- buttons ---------------------------------------------------------------------------------
 
+OUT_OF_DATE = "That button is out of date."
+
 
 @button
 async def consent(press: Press) -> None:
@@ -99,8 +101,11 @@ async def toggle_condition(press: Press) -> None:
     chosen = await dialogue.toggle_condition(
         press.session, press.catalog, press.user, press.argument
     )
-    if isinstance(chosen, dialogue.Refusal):
+    if chosen is dialogue.Refusal.UNKNOWN_CONDITION:
         await press.query.answer("That option no longer exists. Send /conditions for the list.")
+        return
+    if isinstance(chosen, dialogue.Refusal):
+        await press.query.answer(OUT_OF_DATE)
         return
     await press.query.answer()
     await edit_markup(press.query, views.conditions(press.catalog, chosen)[1])
@@ -108,7 +113,11 @@ async def toggle_condition(press: Press) -> None:
 
 @button(needs_consent=True)
 async def conditions_done(press: Press) -> None:
-    chosen, finished = await dialogue.finish_conditions(press.session, press.user, press.now)
+    done = await dialogue.finish_conditions(press.session, press.user, press.now)
+    if isinstance(done, dialogue.Refusal):
+        await press.query.answer(OUT_OF_DATE)
+        return
+    chosen, finished = done
     await press.query.answer()
     await edit(press.query, f"Conditions: <b>{views.condition_labels(press.catalog, chosen)}</b> ✓")
     await _send_finished(press.update, press.context, finished, views.conditions_saved())
@@ -117,8 +126,11 @@ async def conditions_done(press: Press) -> None:
 @button(needs_consent=True)
 async def pick_zone(press: Press) -> None:
     finished = await dialogue.choose_zone(press.session, press.user, press.argument, press.now)
-    if isinstance(finished, dialogue.Refusal):
+    if finished is dialogue.Refusal.UNKNOWN_ZONE:
         await press.query.answer("I don't know that time zone. Please type your city again.")
+        return
+    if isinstance(finished, dialogue.Refusal):
+        await press.query.answer(OUT_OF_DATE)
         return
     await _zone_chosen(press.update, press.context, finished)
     await press.query.answer()
@@ -141,8 +153,11 @@ async def toggle_time(press: Press) -> None:
 @button(needs_consent=True)
 async def times_done(press: Press) -> None:
     finished = await dialogue.finish_times(press.session, press.user, press.now)
-    if isinstance(finished, dialogue.Refusal):
+    if finished is dialogue.Refusal.NO_TIMES:
         await press.query.answer("Pick at least one time first.", show_alert=True)
+        return
+    if isinstance(finished, dialogue.Refusal):
+        await press.query.answer(OUT_OF_DATE)
         return
     await press.query.answer()
     await edit(press.query, f"Times: <b>{views.times_summary(finished.times)}</b> ✓")
@@ -155,7 +170,7 @@ async def days_preset(press: Press) -> None:
         press.session, press.user, press.argument, press.now
     )
     if isinstance(finished, dialogue.Refusal):
-        await press.query.answer("That button is out of date.")
+        await press.query.answer(OUT_OF_DATE)
         return
     await _days_chosen(press, finished)
 
@@ -172,7 +187,7 @@ async def toggle_day(press: Press) -> None:
         await press.query.answer("Keep at least one day.")
         return
     if isinstance(toggled, dialogue.Refusal):
-        await press.query.answer("That button is out of date.")
+        await press.query.answer(OUT_OF_DATE)
         return
     await press.query.answer()
     await edit_markup(press.query, views.days_picker(toggled)[1])
@@ -180,7 +195,11 @@ async def toggle_day(press: Press) -> None:
 
 @button(needs_consent=True)
 async def days_done(press: Press) -> None:
-    await _days_chosen(press, await dialogue.finish_days(press.session, press.user, press.now))
+    finished = await dialogue.finish_days(press.session, press.user, press.now)
+    if isinstance(finished, dialogue.Refusal):
+        await press.query.answer(OUT_OF_DATE)
+        return
+    await _days_chosen(press, finished)
 
 
 async def _days_chosen(press: Press, finished: dialogue.Finished) -> None:

@@ -215,6 +215,8 @@ async def toggle_condition(
     session: AsyncSession, catalog: Catalog, user: User, condition_id: str | None
 ) -> frozenset[str] | Refusal:
     """The user's conditions with `condition_id` switched on or off."""
+    if _ahead(user, Step.CONDITIONS):
+        return Refusal.OUT_OF_DATE
     if condition_id not in {condition.id for condition in catalog.conditions}:
         return Refusal.UNKNOWN_CONDITION
     chosen = await accounts.condition_ids(session, user) ^ {condition_id}
@@ -224,7 +226,9 @@ async def toggle_condition(
 
 async def finish_conditions(
     session: AsyncSession, user: User, now: datetime
-) -> tuple[frozenset[str], Finished]:
+) -> tuple[frozenset[str], Finished] | Refusal:
+    if _ahead(user, Step.CONDITIONS):
+        return Refusal.OUT_OF_DATE
     chosen = await accounts.condition_ids(session, user)
     return chosen, await _finish(session, user, Step.CONDITIONS, now)
 
@@ -232,6 +236,8 @@ async def finish_conditions(
 async def choose_zone(
     session: AsyncSession, user: User, zone: str | None, now: datetime
 ) -> Finished | Refusal:
+    if _ahead(user, Step.TIMEZONE):
+        return Refusal.OUT_OF_DATE
     try:
         await accounts.set_time_zone(session, user, zone or "", now)
     except UnknownZoneError:
@@ -277,7 +283,7 @@ async def toggle_time(
 ) -> tuple[time, ...] | Refusal:
     """The user's times with the button's time added or removed."""
     value = rules.time_argument(argument)
-    if value is None:
+    if value is None or _ahead(user, Step.TIMES):
         return Refusal.OUT_OF_DATE
     try:
         if value in await _times(session, user):
@@ -303,6 +309,8 @@ async def times_from_text(
 
 
 async def finish_times(session: AsyncSession, user: User, now: datetime) -> Finished | Refusal:
+    if _ahead(user, Step.TIMES):
+        return Refusal.OUT_OF_DATE
     if not await _times(session, user):
         return Refusal.NO_TIMES
     return await _finish(session, user, Step.TIMES, now)
@@ -316,7 +324,7 @@ async def choose_days_preset(
     session: AsyncSession, user: User, argument: str | None, now: datetime
 ) -> Finished | Refusal:
     days = rules.days_argument(argument)
-    if days is None:
+    if days is None or _ahead(user, Step.DAYS):
         return Refusal.OUT_OF_DATE
     return await _finish_days(session, user, days, now)
 
@@ -325,7 +333,7 @@ async def toggle_day(
     session: AsyncSession, user: User, argument: str | None, now: datetime
 ) -> Weekdays | Refusal:
     index = rules.day_index_argument(argument)
-    if index is None:
+    if index is None or _ahead(user, Step.DAYS):
         return Refusal.OUT_OF_DATE
     toggled = rules.toggle_day(await current_days(session, user), index)
     if toggled is None:
@@ -334,7 +342,9 @@ async def toggle_day(
     return toggled
 
 
-async def finish_days(session: AsyncSession, user: User, now: datetime) -> Finished:
+async def finish_days(session: AsyncSession, user: User, now: datetime) -> Finished | Refusal:
+    if _ahead(user, Step.DAYS):
+        return Refusal.OUT_OF_DATE
     return await _finish_days(session, user, await current_days(session, user), now)
 
 
@@ -364,6 +374,12 @@ async def _finish(session: AsyncSession, user: User, done: Step, now: datetime) 
         days=Weekdays.of_slots(slot.days for slot in slots),
         upcoming=schedule.next_prompt_at(slots),
     )
+
+
+def _ahead(user: User, step: Step) -> bool:
+    """A press for a step the onboarding user hasn't reached: an old message's button."""
+    onboarding = user.status is UserStatus.ONBOARDING
+    return not rules.press_counts(step, stored=user.dialog_step, onboarding=onboarding)
 
 
 async def _times(session: AsyncSession, user: User) -> tuple[time, ...]:

@@ -23,6 +23,7 @@ from bot.domain.dialogue import (
     days_argument,
     parse_section,
     parse_step,
+    press_counts,
     resume_at,
     section_step,
     takes_location,
@@ -79,6 +80,17 @@ def test_after_a_restart_onboarding_resumes_where_it_stood() -> None:
     # No step stored (or one no version wrote): the conditions, the first after consent.
     assert resume_at(None) is Step.CONDITIONS
     assert resume_at("nonsense") is Step.CONDITIONS
+
+
+def test_while_onboarding_only_reached_steps_buttons_count() -> None:
+    # At the zone question: consent, conditions and zone buttons count; times and days don't.
+    reached = [s for s in Step if press_counts(s, stored="timezone", onboarding=True)]
+    assert reached == [Step.CONSENT, Step.CONDITIONS, Step.TIMEZONE]
+    assert press_counts(Step.DAYS, stored="days", onboarding=True)
+    # No step stored while onboarding: the conditions are where it stands.
+    assert not press_counts(Step.TIMEZONE, stored=None, onboarding=True)
+    # Set up: every step's buttons are open (the same steps serve /settings).
+    assert all(press_counts(s, stored=None, onboarding=False) for s in Step)
 
 
 def test_typed_text_is_a_zone_or_times_only_where_those_are_asked() -> None:

@@ -39,7 +39,9 @@ async def test_onboarding_walks_every_step_and_turns_reminders_on(
         assert await dialogue.consent(session, user, "Mere", "en", NOW) == Question(Step.CONDITIONS)
         toggled = await dialogue.toggle_condition(session, catalog, user, condition)
         assert toggled == frozenset({condition})
-        chosen, after_conditions = await dialogue.finish_conditions(session, user, NOW)
+        done = await dialogue.finish_conditions(session, user, NOW)
+        assert not isinstance(done, dialogue.Refusal)
+        chosen, after_conditions = done
         assert chosen == {condition}
         assert after_conditions.question == Question(Step.TIMEZONE)
         await session.commit()
@@ -145,6 +147,38 @@ async def test_refused_answers_change_nothing(session_factory: SessionFactory) -
         assert await dialogue.current_days(session, user) == Weekdays.MON
         question = await dialogue.open_section(session, user, "times")
         assert question == Question(Step.TIMES, times=(time(8, 0),))
+
+
+async def test_while_onboarding_an_old_message_of_a_later_step_changes_nothing(
+    session_factory: SessionFactory,
+) -> None:
+    """After /delete and a new /start, the chat still shows the old "Every day": pressed
+    before the zone is chosen, it must not finish onboarding ("All set" with no zone)."""
+    async with session_factory() as session:
+        user = (await dialogue.start(session, 304, 304, "Mere", None, NOW)).user
+        await dialogue.consent(session, user, "Mere", "en", NOW)
+        for press in (
+            dialogue.choose_days_preset(session, user, str(int(Weekdays.EVERY_DAY)), NOW),
+            dialogue.finish_days(session, user, NOW),
+            dialogue.toggle_day(session, user, "0", NOW),
+            dialogue.toggle_time(session, user, "0730", NOW),
+            dialogue.finish_times(session, user, NOW),
+            dialogue.choose_zone(session, user, "Europe/London", NOW),
+        ):
+            assert await press is dialogue.Refusal.OUT_OF_DATE
+        await session.commit()
+    user = await stored(session_factory, 304)
+    assert user.status is UserStatus.ONBOARDING
+    assert user.dialog_step == "conditions"
+    assert user.time_zone is None
+    async with session_factory() as session:
+        user = await stored_in(session, 304)
+        # Going back is fine: at the zone step, the conditions can still be changed.
+        await dialogue.finish_conditions(session, user, NOW)
+        condition = real_catalog().conditions[0].id
+        toggled = await dialogue.toggle_condition(session, real_catalog(), user, condition)
+        assert toggled == frozenset({condition})
+        assert user.dialog_step == "timezone"
 
 
 async def onboard(session_factory: SessionFactory, telegram_id: int) -> None:
