@@ -2,7 +2,8 @@
 
 Each function takes the user's answer to a step (a press, typed text, a location), applies it,
 moves `User.dialog_step` as bot.domain.dialogue says, and returns plain results the handlers
-turn into views. Nothing here knows Telegram; nothing outside here writes `dialog_step`.
+turn into views. Nothing here knows Telegram. Only this module moves `dialog_step` (besides
+accounts.register and accounts.activate, where the conversation starts and ends).
 """
 
 from __future__ import annotations
