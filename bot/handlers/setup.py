@@ -78,7 +78,16 @@ async def _send_finished(
 
 # -- buttons ---------------------------------------------------------------------------------
 
-OUT_OF_DATE = "That button is out of date."
+# Refusals that need reading before the next tap: shown as an alert, not a passing toast.
+_ALERTS = {dialogue.Refusal.TOO_MANY_TIMES, dialogue.Refusal.NO_TIMES}
+
+
+async def _refuse(
+    press: Press, refusal: dialogue.Refusal, *, out_of_date: str = views.OUT_OF_DATE
+) -> None:
+    """Answer a press the dialogue refused (nothing changed)."""
+    text = out_of_date if refusal is dialogue.Refusal.OUT_OF_DATE else views.REFUSALS[refusal.value]
+    await press.query.answer(text, show_alert=refusal in _ALERTS)
 
 
 @button
@@ -89,7 +98,7 @@ async def consent(press: Press) -> None:
         press.session, press.user, tg_user.first_name, tg_user.language_code, press.now
     )
     if isinstance(asked, dialogue.Refusal):
-        await press.query.answer("You're already past this step 🙂")
+        await _refuse(press, asked)
         return
     await press.query.answer()
     await edit_markup(press.query, None)
@@ -101,11 +110,8 @@ async def toggle_condition(press: Press) -> None:
     chosen = await dialogue.toggle_condition(
         press.session, press.catalog, press.user, press.argument
     )
-    if chosen is dialogue.Refusal.UNKNOWN_CONDITION:
-        await press.query.answer("That option no longer exists. Send /conditions for the list.")
-        return
     if isinstance(chosen, dialogue.Refusal):
-        await press.query.answer(OUT_OF_DATE)
+        await _refuse(press, chosen)
         return
     await press.query.answer()
     await edit_markup(press.query, views.conditions(press.catalog, chosen)[1])
@@ -115,7 +121,7 @@ async def toggle_condition(press: Press) -> None:
 async def conditions_done(press: Press) -> None:
     done = await dialogue.finish_conditions(press.session, press.user, press.now)
     if isinstance(done, dialogue.Refusal):
-        await press.query.answer(OUT_OF_DATE)
+        await _refuse(press, done)
         return
     chosen, finished = done
     await press.query.answer()
@@ -126,11 +132,8 @@ async def conditions_done(press: Press) -> None:
 @button(needs_consent=True)
 async def pick_zone(press: Press) -> None:
     finished = await dialogue.choose_zone(press.session, press.user, press.argument, press.now)
-    if finished is dialogue.Refusal.UNKNOWN_ZONE:
-        await press.query.answer("I don't know that time zone. Please type your city again.")
-        return
     if isinstance(finished, dialogue.Refusal):
-        await press.query.answer(OUT_OF_DATE)
+        await _refuse(press, finished)
         return
     await _zone_chosen(press.update, press.context, finished)
     await press.query.answer()
@@ -140,11 +143,8 @@ async def pick_zone(press: Press) -> None:
 @button(needs_consent=True)
 async def toggle_time(press: Press) -> None:
     chosen = await dialogue.toggle_time(press.session, press.user, press.argument, press.now)
-    if chosen is dialogue.Refusal.TOO_MANY_TIMES:
-        await press.query.answer("That's the most: 6 times a day.", show_alert=True)
-        return
     if isinstance(chosen, dialogue.Refusal):
-        await press.query.answer("That button is out of date. Send /times to see your times.")
+        await _refuse(press, chosen, out_of_date=views.TIME_OUT_OF_DATE)
         return
     await press.query.answer()
     await edit_markup(press.query, views.times(chosen)[1])
@@ -153,11 +153,8 @@ async def toggle_time(press: Press) -> None:
 @button(needs_consent=True)
 async def times_done(press: Press) -> None:
     finished = await dialogue.finish_times(press.session, press.user, press.now)
-    if finished is dialogue.Refusal.NO_TIMES:
-        await press.query.answer("Pick at least one time first.", show_alert=True)
-        return
     if isinstance(finished, dialogue.Refusal):
-        await press.query.answer(OUT_OF_DATE)
+        await _refuse(press, finished)
         return
     await press.query.answer()
     await edit(press.query, f"Times: <b>{views.times_summary(finished.times)}</b> ✓")
@@ -170,7 +167,7 @@ async def days_preset(press: Press) -> None:
         press.session, press.user, press.argument, press.now
     )
     if isinstance(finished, dialogue.Refusal):
-        await press.query.answer(OUT_OF_DATE)
+        await _refuse(press, finished)
         return
     await _days_chosen(press, finished)
 
@@ -183,11 +180,8 @@ async def toggle_day(press: Press) -> None:
         await edit(press.query, *views.days_picker(current))
         return
     toggled = await dialogue.toggle_day(press.session, press.user, press.argument, press.now)
-    if toggled is dialogue.Refusal.LAST_DAY:
-        await press.query.answer("Keep at least one day.")
-        return
     if isinstance(toggled, dialogue.Refusal):
-        await press.query.answer(OUT_OF_DATE)
+        await _refuse(press, toggled)
         return
     await press.query.answer()
     await edit_markup(press.query, views.days_picker(toggled)[1])
@@ -197,7 +191,7 @@ async def toggle_day(press: Press) -> None:
 async def days_done(press: Press) -> None:
     finished = await dialogue.finish_days(press.session, press.user, press.now)
     if isinstance(finished, dialogue.Refusal):
-        await press.query.answer(OUT_OF_DATE)
+        await _refuse(press, finished)
         return
     await _days_chosen(press, finished)
 

@@ -228,3 +228,18 @@ def bad_time(reason: str) -> str:
 
 def tap_a_button() -> str:
     return "Please tap one of the buttons above 👆 (/start shows this step again)."
+
+
+# -- refusals (answers to a set-up press that changed nothing) -------------------------------
+
+OUT_OF_DATE = "That button is out of date."
+TIME_OUT_OF_DATE = "That button is out of date. Send /times to see your times."
+REFUSALS = {
+    "out_of_date": OUT_OF_DATE,
+    "unknown_condition": "That option no longer exists. Send /conditions for the list.",
+    "unknown_zone": "I don't know that time zone. Please type your city again.",
+    "too_many_times": "That's the most: 6 times a day.",
+    "no_times": "Pick at least one time first.",
+    "last_day": "Keep at least one day.",
+    "already_consented": "You're already past this step 🙂",
+}

@@ -1,6 +1,6 @@
 """The button routes as bot.app lists them: every action the views build reaches exactly one
 route, by its own name only ("cond" never takes "cond_done"), and anything else falls to the
-polite catch-all."""
+polite catch-all; every refusal has its polite words."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from bot.config import Settings
 from bot.context import AppServices
 from bot.db.engine import create_session_factory
 from bot.handlers import press
+from bot.services import dialogue
 from bot.views import callback_data as cb
+from bot.views import onboarding
 from tests.bot_harness import TOKEN, real_catalog
 
 # Built by a view but not offered on any card yet (the hold timer's second half routes them).
@@ -66,3 +68,7 @@ def test_a_longer_action_is_not_taken_by_its_prefix(application: BotApplication)
     assert routes_for(application, "condx")[0] is press.stale
     # (A query with no data at all is matched by every CallbackQueryHandler, so the first
     # route takes it; its checks answer it as stale, as test_fuzz shows.)
+
+
+def test_every_refusal_of_the_dialogue_has_words() -> None:
+    assert {refusal.value for refusal in dialogue.Refusal} == set(onboarding.REFUSALS)
