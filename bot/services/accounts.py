@@ -121,8 +121,8 @@ class Paused:
 async def pause_from_text(
     session: AsyncSession, user: User, text: str, now: datetime
 ) -> Paused | str:
-    """/pause with what the user typed after it ("", "3 days", "until friday"...); or why it
-    can't be understood (nothing changes)."""
+    """/pause with what the user typed after it (nothing: until /resume; "tomorrow"...), read
+    in the user's zone; or why it can't be understood (then nothing changes)."""
     zone = user.time_zone or "UTC"
     try:
         until = parse_pause(text, local_date(now, zone))
