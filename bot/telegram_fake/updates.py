@@ -24,6 +24,8 @@ class UpdateQueue:
         self._allowed: frozenset[str] | None = None
         self._event = asyncio.Event()
         self.delivered = 0  # updates confirmed by the bot, for assertions and benchmarks
+        # The ids of those updates, in the order they were confirmed: Telegram forgets them.
+        self.confirmed: list[int] = []
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -50,12 +52,14 @@ class UpdateQueue:
         if offset < 0:
             # Negative offset: keep only the last |offset| updates, forget the rest.
             while len(self._pending) > -offset:
-                self._pending.popleft()
-                self.delivered += 1
+                self._forget_first()
             return
         while self._pending and self._pending[0]["update_id"] < offset:
-            self._pending.popleft()
-            self.delivered += 1
+            self._forget_first()
+
+    def _forget_first(self) -> None:
+        self.confirmed.append(self._pending.popleft()["update_id"])
+        self.delivered += 1
 
     def peek(self, limit: int) -> list[JSON]:
         return [update for _, update in zip(range(limit), self._pending, strict=False)]
@@ -68,8 +72,7 @@ class UpdateQueue:
 
     def pop_first(self) -> None:
         if self._pending:
-            self._pending.popleft()
-            self.delivered += 1
+            self._forget_first()
 
     def wake(self) -> None:
         """Release every waiter (used on shutdown and when a newer poll supersedes one)."""

@@ -46,11 +46,14 @@ async def test_updates_stay_until_confirmed_by_offset(
     # Not confirmed yet: asking again gives the same updates (an answer lost on the wire is
     # delivered again).
     assert [u.update_id for u in await bot.get_updates(limit=2)] == [u.update_id for u in first]
+    assert tg.confirmed_updates == []
     rest = await bot.get_updates(offset=first[-1].update_id + 1)
     assert [u.message.text for u in rest if u.message] == ["three"]
     assert tg.pending_updates == 1
+    assert tg.confirmed_updates == [u.update_id for u in first]  # Telegram forgets these
     await bot.get_updates(offset=rest[-1].update_id + 1)
     assert tg.pending_updates == 0
+    assert tg.confirmed_updates == [u.update_id for u in (*first, *rest)]
 
 
 async def test_allowed_updates_filters_new_updates(bot: Bot, alice: FakeUser) -> None:
@@ -150,6 +153,8 @@ async def test_webhook_receives_updates_with_the_secret(
             "after",
         ]
         assert receiver.secrets == ["s3cret-token", "s3cret-token"]
+        # Confirmed by the 2xx answers only (the 500 was not): each once, in order.
+        assert tg.confirmed_updates == [u["update_id"] for u in receiver.updates]
         info = await bot.get_webhook_info()
         assert info.url == url
         assert info.pending_update_count == 0
