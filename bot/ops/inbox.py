@@ -16,9 +16,11 @@ Handling. Nothing is taken from the queue itself. `InboxWorker` claims from the 
 by this process's stores, a finished update, and every POLL_SECONDS for other replicas' stores
 and expired leases), runs each update through the Application's handlers (`process_update`,
 so handler order, groups and the error handler are python-telegram-bot's), and marks it done
-right after. Handlers commit their own transactions and talk to Telegram in between, so "done"
-cannot share their transaction: a process killed between the two handles that update again
-(the in-flight ones only, at most UPDATES_IN_FLIGHT).
+right after, in one transaction with the next claim (whatever finished meanwhile, together: a
+transaction per update was most of the inbox's cost on PostgreSQL). Handlers commit their own
+transactions and talk to Telegram in between, so "done" cannot share their transaction: a
+process killed between the two handles that update again (the in-flight ones only, at most
+UPDATES_IN_FLIGHT).
 
 Per-chat order: the claim takes only the oldest pending update of a chat and none of a chat
 with one in flight, so a chat's updates are handled one at a time, in order, across replicas.
@@ -30,7 +32,6 @@ import asyncio
 import json
 import logging
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -55,10 +56,10 @@ POLL_SECONDS = 1.0
 # and is far shorter than the week after which Telegram may restart update_ids at random.
 KEEP_HANDLED = timedelta(days=1)
 PRUNE_EVERY_SECONDS = 3600.0
-# Retrying the database while storing (then the update is refused: Telegram keeps it) and while
-# marking done (then its lease runs out and it is handled again).
+# Retrying the database while storing (then the update is refused: Telegram keeps it).
 STORE_BACKOFF = (0.1, 0.3, 1.0, 2.0)
-FINISH_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
+# Stopping: after the drain, how long recording the finished and handing back the rest may take.
+HAND_BACK_SECONDS = 1.0
 
 
 def chat_key(update: Update) -> int | None:
@@ -110,14 +111,10 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                 return
 
 
-@dataclass
-class _InFlight:
-    item: InboxItem
-    task: asyncio.Task[None] | None = None
-    handling: bool = True  # False once the handlers returned: only marking done is left
-
-
 class InboxWorker:
+    """Claims and handles updates; see the module docstring. Each round is one transaction:
+    mark what finished since the last round done, claim as many as there are free slots."""
+
     def __init__(
         self,
         application: Any,
@@ -129,7 +126,8 @@ class InboxWorker:
         self._session_factory = session_factory
         self._lease = lease
         self._limit = in_flight
-        self._in_flight: dict[int, _InFlight] = {}
+        self._in_flight: dict[int, asyncio.Task[None]] = {}  # update_id -> its handling
+        self._finished: list[int] = []  # handled, not yet marked done
         self._wake = asyncio.Event()
         self._closing = False
         self._loop_task: asyncio.Task[None] | None = None
@@ -142,44 +140,54 @@ class InboxWorker:
     def wake(self) -> None:
         self._wake.set()
 
-    # -- claiming --------------------------------------------------------------------------
+    # -- rounds ----------------------------------------------------------------------------
 
     async def _run(self) -> None:
         next_renewal = next_prune = time.monotonic()
-        while not self._closing:
-            self._wake.clear()  # before the claim: a wake-up during it is not lost
+        while True:
+            self._wake.clear()  # before the round: a wake-up during it is not lost
+            # Stopping: claim nothing; once every handler has returned (or was cut short), the
+            # last round records what finished and hands back the rest.
+            last = self._closing and all(task.done() for task in self._in_flight.values())
             try:
-                await self._claim_and_start()
+                await self._round()
+                if last:
+                    await self._hand_back()
+                    return
                 now = time.monotonic()
-                if now >= next_renewal:
+                if not self._closing and now >= next_renewal:
                     next_renewal = now + self._lease.total_seconds() / 3
                     await self._renew()
-                if now >= next_prune:
+                if not self._closing and now >= next_prune:
                     next_prune = now + PRUNE_EVERY_SECONDS
                     await self._prune()
             except Exception:
-                # The database went away, say: nothing is lost (stored updates wait, claimed
-                # ones are claimed again after their lease); look again shortly.
+                # The database went away, say: nothing is lost (stored updates wait, finished
+                # ones are recorded next round, claimed ones are claimed again after their
+                # lease); look again shortly.
                 log.exception("inbox round failed")
-            if self._closing:
-                return
             try:
                 async with asyncio.timeout(POLL_SECONDS):
                     await self._wake.wait()
             except TimeoutError:
                 pass
 
-    async def _claim_and_start(self) -> None:
-        free = self._limit - len(self._in_flight)
-        if free <= 0:
-            return
+    async def _round(self) -> None:
+        finished = self._finished[:]
+        free = 0 if self._closing else self._limit - len(self._in_flight) + len(finished)
+        if not finished and free <= 0:
+            return  # every slot busy: nothing to record, nothing to claim
         now = utc_now()
         async with self._session_factory() as session:
-            items = await inbox.claim(session, now, free, now + self._lease)
+            items = await inbox.finish_and_claim(session, finished, now, free, now + self._lease)
+        del self._finished[: len(finished)]
+        for update_id in finished:
+            self._in_flight.pop(update_id, None)
+        self.handled += len(finished)
         for item in items:
-            state = _InFlight(item)
-            self._in_flight[item.update_id] = state
-            state.task = asyncio.create_task(self._handle(state), name=f"update-{item.update_id}")
+            task = asyncio.create_task(self._handle(item), name=f"update-{item.update_id}")
+            task.add_done_callback(lambda _: self._wake.set())
+            self._in_flight[item.update_id] = task
 
     async def _renew(self) -> None:
         if self._in_flight:
@@ -192,52 +200,22 @@ class InboxWorker:
         if pruned:
             log.info("handled updates pruned", extra={"rows": pruned})
 
-    # -- handling --------------------------------------------------------------------------
-
-    async def _handle(self, state: _InFlight) -> None:
-        item = state.item
+    async def _handle(self, item: InboxItem) -> None:
         try:
             update = Update.de_json(json.loads(item.payload), self.application.bot)
             await self.application.process_update(update)
-        except asyncio.CancelledError:
-            raise  # close() cut it short: handed back there
         except Exception:
             # process_update hands handler errors to the error handler; this is a payload that
             # does not parse, say. Marked done: trying again would fail again.
             log.exception("an update could not be handled", extra={"update_id": item.update_id})
-        state.handling = False
-        if await self._finish(item.update_id):
-            self.handled += 1
-        self._in_flight.pop(item.update_id, None)
-        self._wake.set()  # a slot is free, and the chat's next update may be claimed
-
-    async def _finish(self, update_id: int) -> bool:
-        for attempt, pause in enumerate((*FINISH_BACKOFF, None), 1):
-            try:
-                async with self._session_factory() as session:
-                    await inbox.finish(session, update_id, utc_now())
-            except Exception:
-                if pause is None or self._closing:
-                    log.exception(
-                        "could not mark an update done; it will be handled again",
-                        extra={"update_id": update_id},
-                    )
-                    return False
-                log.warning(
-                    "could not mark an update done; retrying",
-                    exc_info=True,
-                    extra={"update_id": update_id, "attempt": attempt},
-                )
-                await asyncio.sleep(pause)
-            else:
-                return True
-        return False
+        self._finished.append(item.update_id)
 
     # -- shutdown --------------------------------------------------------------------------
 
     async def close(self, drain: float) -> None:
-        """Claim nothing more; let the updates in flight finish within `drain` seconds; hand
-        back the rest (their lease ends now). A second call waits for the first."""
+        """Claim nothing more; let the updates in flight finish within `drain` seconds; record
+        them, and hand back the rest (their lease ends now). A second call waits for the
+        first."""
         if self._close_task is None:
             self._close_task = asyncio.create_task(self._close(drain), name="inbox-close")
         await asyncio.shield(self._close_task)
@@ -245,33 +223,26 @@ class InboxWorker:
     async def _close(self, drain: float) -> None:
         self._closing = True
         self._wake.set()
-        deadline = time.monotonic() + drain
-        if self._loop_task is not None:
-            await _wait_or_cancel({self._loop_task}, max(0.1, deadline - time.monotonic()))
-        tasks = {state.task for state in self._in_flight.values() if state.task is not None}
-        if tasks:
-            _, late = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
-            for state in list(self._in_flight.values()):
-                if state.task in late and state.handling:
-                    state.task.cancel()
-            # Those only marking done get a moment; then everything left is handed back.
-            await _wait_or_cancel(late, 1.0)
+        loop_task = self._loop_task
+        if loop_task is None:
+            return
+        _, late = await asyncio.wait({loop_task}, timeout=drain)
+        if late:
+            for task in self._in_flight.values():
+                task.cancel()  # handed back by the last round
+            _, late = await asyncio.wait({loop_task}, timeout=HAND_BACK_SECONDS)
+        if late:
+            loop_task.cancel()
+            await asyncio.wait({loop_task})
+            log.warning(
+                "inbox stopped without handing back; leases will expire",
+                extra={"in_flight": len(self._in_flight)},
+            )
+
+    async def _hand_back(self) -> None:
         left = list(self._in_flight)
         released = 0
         if left:
-            try:
-                async with self._session_factory() as session:
-                    released = await inbox.release(session, left, utc_now())
-            except Exception:
-                log.exception("could not hand updates back; their leases will expire instead")
+            async with self._session_factory() as session:
+                released = await inbox.release(session, left, utc_now())
         log.info("inbox stopped", extra={"handled": self.handled, "handed_back": released})
-
-
-async def _wait_or_cancel(tasks: set[asyncio.Task[None]], timeout: float) -> None:  # noqa: ASYNC109
-    if not tasks:
-        return
-    _, late = await asyncio.wait(tasks, timeout=timeout)
-    for task in late:
-        task.cancel()
-    if late:
-        await asyncio.wait(late)

@@ -63,13 +63,32 @@ async def store(
     return True
 
 
-async def claim(
+async def finish_and_claim(
+    session: AsyncSession,
+    done: Iterable[int],
+    now: datetime,
+    limit: int,
+    lease_until: datetime,
+) -> list[InboxItem]:
+    """Mark the updates in `done` handled (payload dropped), then lease up to `limit` more: each
+    the oldest pending update of its chat, none of a chat with an update in flight; in update_id
+    order. One transaction, so a chat's next update is claimed as soon as its previous one is
+    done. Commits."""
+    ids = sorted(set(done))
+    if ids:
+        await session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id.in_(ids), InboxUpdate.done_at.is_(None))
+            .values(done_at=now, lease_until=None, payload=None, outcome=HANDLED)
+        )
+    items = await _claim(session, now, limit, lease_until) if limit > 0 else []
+    await session.commit()
+    return items
+
+
+async def _claim(
     session: AsyncSession, now: datetime, limit: int, lease_until: datetime
 ) -> list[InboxItem]:
-    """Lease up to `limit` updates, each the oldest pending one of its chat, none of a chat with
-    an update in flight; in update_id order. Commits."""
-    if limit <= 0:
-        return []
     earlier = aliased(InboxUpdate)
     query = (
         select(InboxUpdate)
@@ -106,7 +125,6 @@ async def claim(
             )
         row.lease_until = lease_until
         items.append(InboxItem(row.update_id, row.chat_key, row.payload, row.attempts))
-    await session.commit()
     return items
 
 
@@ -115,16 +133,6 @@ def _mark_done(row: InboxUpdate, now: datetime, outcome: str) -> None:
     row.lease_until = None
     row.payload = None  # what the user sent is not kept once handled
     row.outcome = outcome
-
-
-async def finish(session: AsyncSession, update_id: int, now: datetime) -> None:
-    """Mark an update handled (its payload dropped). Commits."""
-    await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id, InboxUpdate.done_at.is_(None))
-        .values(done_at=now, lease_until=None, payload=None, outcome=HANDLED)
-    )
-    await session.commit()
 
 
 async def extend(session: AsyncSession, update_ids: Iterable[int], lease_until: datetime) -> None:

@@ -67,12 +67,14 @@ class UpdateQueue:
     def drop_all(self) -> None:
         self._pending.clear()
 
-    def first(self) -> JSON | None:
-        return self._pending[0] if self._pending else None
-
-    def pop_first(self) -> None:
-        if self._pending:
-            self._forget_first()
+    def remove(self, update: JSON) -> None:
+        """Confirm one update (a webhook's 2xx answer), wherever it is in the queue."""
+        for index, pending in enumerate(self._pending):
+            if pending is update:
+                del self._pending[index]
+                self.confirmed.append(update["update_id"])
+                self.delivered += 1
+                return
 
     def wake(self) -> None:
         """Release every waiter (used on shutdown and when a newer poll supersedes one)."""
