@@ -1,8 +1,8 @@
 """inbox updates: every update stored before Telegram is told it arrived
 
 Revision ID: 5b1f0c7e9a21
-Revises: a63d98542d94
-Create Date: 2026-11-30 09:55:00.000000+00:00
+Revises: c3d8e5f1a7b2
+Create Date: 2026-11-30 10:20:00.000000+00:00
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.types
 
 revision: str = "5b1f0c7e9a21"
-down_revision: str | None = "a63d98542d94"
+down_revision: str | None = "c3d8e5f1a7b2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
