@@ -32,6 +32,7 @@ import asyncio
 import json
 import logging
 import time
+from asyncio import FIRST_COMPLETED
 from datetime import timedelta
 from typing import Any
 
@@ -132,6 +133,7 @@ class InboxWorker:
         self._closing = False
         self._loop_task: asyncio.Task[None] | None = None
         self._close_task: asyncio.Task[None] | None = None
+        self._hurry = asyncio.Event()
         self.handled = 0  # updates handled and marked done by this process
 
     def start(self) -> None:
@@ -218,6 +220,8 @@ class InboxWorker:
         first."""
         if self._close_task is None:
             self._close_task = asyncio.create_task(self._close(drain), name="inbox-close")
+        elif drain <= 0:
+            self._hurry.set()  # stop waiting for the drain
         await asyncio.shield(self._close_task)
 
     async def _close(self, drain: float) -> None:
@@ -226,12 +230,16 @@ class InboxWorker:
         loop_task = self._loop_task
         if loop_task is None:
             return
-        _, late = await asyncio.wait({loop_task}, timeout=drain)
-        if late:
+        hurry = asyncio.ensure_future(self._hurry.wait())
+        try:
+            await asyncio.wait({loop_task, hurry}, timeout=drain, return_when=FIRST_COMPLETED)
+        finally:
+            hurry.cancel()
+        if not loop_task.done():
             for task in self._in_flight.values():
                 task.cancel()  # handed back by the last round
-            _, late = await asyncio.wait({loop_task}, timeout=HAND_BACK_SECONDS)
-        if late:
+            await asyncio.wait({loop_task}, timeout=HAND_BACK_SECONDS)
+        if not loop_task.done():
             loop_task.cancel()
             await asyncio.wait({loop_task})
             log.warning(

@@ -10,8 +10,8 @@
   meanwhile the updates and the reminders in flight get SHUTDOWN_DRAIN_SECONDS (default 6 s;
   docker waits 10 s before SIGKILL) to finish, outcomes recorded; whatever is still out is
   handed back (its lease ends now: the next process takes it at once). Then python-telegram-bot
-  stops: Application.stop, post_stop, shutdown, post_shutdown. A second signal stops without
-  waiting for the drain to end.
+  stops: Application.stop, post_stop, shutdown, post_shutdown. A second signal ends the drain
+  at once.
 * post_stop: the same hand-back without a drain, for a stop that came another way.
 * post_shutdown: the monitoring endpoint, then the database engine (if this process made it).
 
@@ -64,6 +64,7 @@ class Lifecycle:
             else None
         )
         self._stopping: asyncio.Task[None] | None = None
+        self._hurrying: asyncio.Task[None] | None = None
 
     # -- hooks -----------------------------------------------------------------------------
 
@@ -112,8 +113,12 @@ class Lifecycle:
 
     def _on_signal(self, application: Any, sig: signal.Signals) -> None:
         if self._stopping is not None:
-            log.warning("second stop signal: stopping now", extra={"signal": sig.name})
-            application.stop_running()
+            log.warning(
+                "second stop signal: handing back what is in flight now",
+                extra={"signal": sig.name},
+            )
+            # The drain ends at once (the stop itself then goes on as usual).
+            self._hurrying = asyncio.create_task(self._hand_back(drain=0.0))
             return
         log.info(
             "stop signal: finishing updates and reminders in flight", extra={"signal": sig.name}

@@ -5,6 +5,8 @@ each person's answers in the order they wrote."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import time
 from pathlib import Path
 
@@ -117,3 +119,45 @@ async def test_sigkill_mid_backlog_loses_nothing_and_repeats_at_most_what_was_in
         f"\nSIGKILL after {first} answers: every one of the {TOTAL} answered after the restart;"
         f" {duplicates} answered twice (in flight at the kill; at most {UPDATES_IN_FLIGHT})"
     )
+
+
+async def test_updates_still_in_flight_when_the_drain_ends_are_handed_back_and_answered_later(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Telegram is slow to take the answers (30 s each): the drain ends (after 1 s; or at a
+    second SIGTERM, whatever the drain), the updates are handed back, and the next process
+    answers each once."""
+    async with TelegramFake(token=TOKEN) as tg:
+        people = [tg.user(40_000 + n, f"S{n}") for n in range(5)]
+        for person in people:
+            await person.send("/q0")
+        slow = tg.faults.add("latency", method="sendMessage", seconds=30, times=None)
+        runs = [({"SHUTDOWN_DRAIN_SECONDS": "1"}, 1), ({"SHUTDOWN_DRAIN_SECONDS": "8"}, 2)]
+        for number, (drain, signals) in enumerate(runs, 1):
+            env = {**ENV, **drain}
+            log_name = f"run{number}.log"
+            async with bot_process(tg, database_url, tmp_path, env=env, log_name=log_name) as bot:
+
+                def all_on_their_way(wanted: int = slow.hits + len(people)) -> bool:
+                    return slow.hits >= wanted  # every answer sent, held by Telegram
+
+                await until(all_on_their_way, 60, bot.output)
+                started = time.monotonic()
+                for _ in range(signals):
+                    bot.process.send_signal(signal.SIGTERM)
+                    await asyncio.sleep(0.3)
+                code = await asyncio.wait_for(bot.process.wait(), 15)
+                seconds = time.monotonic() - started
+                output = bot.output()
+            assert code == 0, output
+            assert seconds < 4, output  # 1 s of drain, or none after the second signal
+            assert 'event="inbox stopped" handled=0 handed_back=5' in output, output
+            assert ("second stop signal" in output) == (signals == 2)
+            assert not [person for person in people if person.bot_messages]
+        slow.remove()
+        async with bot_process(tg, database_url, tmp_path, env=ENV, log_name="last.log") as bot:
+            await until(lambda: answered(people) >= len(people), 60, bot.output)
+            await asyncio.sleep(0.5)  # room for a duplicate to show up
+            code, _ = await bot.stop()
+        assert code == 0
+    assert [answers(person) for person in people] == [[0]] * len(people)
