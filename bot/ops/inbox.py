@@ -57,6 +57,7 @@ POLL_SECONDS = 1.0
 # and is far shorter than the week after which Telegram may restart update_ids at random.
 KEEP_HANDLED = timedelta(days=1)
 PRUNE_EVERY_SECONDS = 3600.0
+PRUNE_BATCH = 5000
 # Retrying the database while storing (then the update is refused: Telegram keeps it).
 STORE_BACKOFF = (0.1, 0.3, 1.0, 2.0)
 # Stopping: after the drain, how long recording the finished and handing back the rest may take.
@@ -197,10 +198,15 @@ class InboxWorker:
                 await inbox.extend(session, list(self._in_flight), utc_now() + self._lease)
 
     async def _prune(self) -> None:
-        async with self._session_factory() as session:
-            pruned = await inbox.prune(session, utc_now() - KEEP_HANDLED)
-        if pruned:
-            log.info("handled updates pruned", extra={"rows": pruned})
+        before, total = utc_now() - KEEP_HANDLED, 0
+        while True:  # in batches: short transactions, however many an hour brought
+            async with self._session_factory() as session:
+                pruned = await inbox.prune(session, before, PRUNE_BATCH)
+            total += pruned
+            if pruned < PRUNE_BATCH or self._closing:
+                break
+        if total:
+            log.info("handled updates pruned", extra={"rows": total})
 
     async def _handle(self, item: InboxItem) -> None:
         try:

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import random
 from collections import deque
 from typing import Any
 
 JSON = dict[str, Any]
+
+# Telegram's update ids "start from a certain positive number and increase sequentially". Here
+# every emulator of a process draws from one sequence starting at a random number: a bot
+# restarted against a new emulator (and the same database) never sees an id again, as with
+# the real Telegram, which a bot keeping update ids (its inbox) relies on.
+_UPDATE_IDS = itertools.count(random.randint(1, 2**30))
 
 # What Telegram sends when allowed_updates was never set (the member/reaction kinds are opt-in).
 _OPT_IN = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -20,7 +28,6 @@ _OPT_IN = frozenset({"chat_member", "message_reaction", "message_reaction_count"
 class UpdateQueue:
     def __init__(self) -> None:
         self._pending: deque[JSON] = deque()
-        self._next_id = 1
         self._allowed: frozenset[str] | None = None
         self._event = asyncio.Event()
         self.delivered = 0  # updates confirmed by the bot, for assertions and benchmarks
@@ -40,8 +47,7 @@ class UpdateQueue:
         allowed = self._allowed
         if (allowed is not None and kind not in allowed) or (allowed is None and kind in _OPT_IN):
             return None
-        update = {"update_id": self._next_id, kind: payload}
-        self._next_id += 1
+        update = {"update_id": next(_UPDATE_IDS), kind: payload}
         self._pending.append(update)
         self._wake()
         return update

