@@ -17,6 +17,8 @@ from bot.telegram_fake import FakeUser, TelegramFake
 PEOPLE = 50
 COMMANDS_EACH = 20
 TOTAL = PEOPLE * COMMANDS_EACH
+# Seconds a process may take to answer a whole backlog (35 s on an idle machine).
+LONG = 240.0
 FIRST_ID = 30_000
 # The bot answers a command it does not know by naming it: "/q7" -> "... the command /q7. ...".
 _ANSWER = re.compile(r"the command /q(\d+)\b")
