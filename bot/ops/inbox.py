@@ -33,6 +33,7 @@ import json
 import logging
 import time
 from asyncio import FIRST_COMPLETED
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -82,7 +83,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     def __init__(self, session_factory: SessionFactory) -> None:
         super().__init__()
         self._session_factory = session_factory
-        self.on_stored: list[Any] = []  # callables, called with no argument after each store
+        self.on_stored: list[Callable[[], None]] = []  # called after each update stored
 
     async def put(self, item: object) -> None:
         if not isinstance(item, Update):
@@ -95,14 +96,17 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                 async with self._session_factory() as session:
                     new = await inbox.store(session, item.update_id, key, payload, utc_now())
             except Exception as error:
+                # Only the driver's reason: SQLAlchemy's message lists the statement's
+                # parameters, and one of them is what the user typed.
+                original = getattr(error, "orig", None) or error
+                reason = f"{type(original).__name__}: {str(original)[:200]}".splitlines()[0]
                 if pause is None:
                     # A TelegramError, so the Updater's retry loop fetches the batch again later
                     # (Telegram still has it); the webhook answers 500 (Telegram retries).
-                    raise NetworkError(f"the inbox cannot store updates: {error}") from error
+                    raise NetworkError(f"the inbox cannot store updates: {reason}") from None
                 log.warning(
                     "could not store an update; retrying",
-                    exc_info=True,
-                    extra={"update_id": item.update_id, "attempt": attempt},
+                    extra={"update_id": item.update_id, "attempt": attempt, "error": reason},
                 )
                 await asyncio.sleep(pause)
             else:
