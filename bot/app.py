@@ -1,10 +1,11 @@
-"""Builds the python-telegram-bot Application: handlers, rate limiter, start-up and shutdown."""
+"""Builds the python-telegram-bot Application: handlers, rate limiter, update queue and the
+lifecycle hooks (start-up, shutdown: bot.ops.lifecycle)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -20,20 +21,21 @@ from telegram.ext import (
 
 from bot.context import SERVICES_KEY, AppServices, BotContext
 from bot.delivery.aiohttp_request import AiohttpRequest
-from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
 from bot.handlers import account, admin, answers, basic, messages, press, setup
 from bot.handlers.errors import log_error
 from bot.ops import metrics
+from bot.ops.lifecycle import Lifecycle
 from bot.views import callback_data as cb
-from bot.views.commands import COMMANDS
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
-DISPATCHER_KEY = "dispatcher"
 
 
-def build_application(services: AppServices) -> BotApplication:
+def build_application(services: AppServices, lifecycle: Lifecycle | None = None) -> BotApplication:
+    """The Application; `lifecycle` (default: one without signals or monitoring, for tests and
+    `console`) owns its start-up and shutdown."""
     settings = services.settings
+    lifecycle = lifecycle or Lifecycle(services)
     root = settings.telegram_api_url
     application = (
         ApplicationBuilder()
@@ -55,7 +57,12 @@ def build_application(services: AppServices) -> BotApplication:
         .get_updates_request(
             AiohttpRequest(connection_pool_size=1, on_error=metrics.count_telegram_error)
         )
-        .post_init(_post_init)
+        # Every update is stored before Telegram is told it arrived, then handled from the
+        # database (bot.ops.inbox).
+        .update_queue(lifecycle.update_queue)
+        .post_init(lifecycle.post_init)
+        .post_stop(lifecycle.post_stop)
+        .post_shutdown(lifecycle.post_shutdown)
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
@@ -123,16 +130,3 @@ def _add_handlers(application: BotApplication) -> None:
     # Group -1 runs before the handlers above for every update: count it, change nothing.
     application.add_handler(TypeHandler(Update, metrics.count_update), group=-1)
     application.add_error_handler(log_error)
-
-
-async def _post_init(application: BotApplication) -> None:
-    await application.bot.set_my_commands(
-        [BotCommand(command.name, command.description) for command in COMMANDS]
-    )
-    services: AppServices = application.bot_data[SERVICES_KEY]
-    dispatcher = Dispatcher(services, application.bot)
-    services.schedule_changes.subscribe(dispatcher.poke)
-    dispatcher.on_outcomes.append(metrics.observe_outcomes)
-    assert application.job_queue is not None
-    dispatcher.start(application.job_queue)
-    application.bot_data[DISPATCHER_KEY] = dispatcher
