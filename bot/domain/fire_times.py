@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from importlib.metadata import version
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -34,27 +33,13 @@ from bot.domain.clock_times import Weekdays
 from bot.domain.zones import UnknownZoneError, get_zone
 
 __all__ = [
-    "MIN_APSCHEDULER_VERSION",
     "UnknownZoneError",
-    "check_apscheduler_version",
     "local_date",
     "next_fire_at",
     "resume_instant",
 ]
 
-#: Earlier 3.11 releases hang or misfire around DST folds.
-MIN_APSCHEDULER_VERSION = (3, 11, 2)
-
 _ONE_MICROSECOND = timedelta(microseconds=1)
-
-
-def check_apscheduler_version() -> str:
-    """The installed APScheduler version; ``RuntimeError`` if it is older than 3.11.2."""
-    installed = version("APScheduler")
-    numbers = tuple(int(part) for part in installed.split(".")[:3] if part.isdigit())
-    if numbers < MIN_APSCHEDULER_VERSION:
-        raise RuntimeError(f"APScheduler {installed} is too old: need >= 3.11.2 (DST fold bugs)")
-    return installed
 
 
 @lru_cache(maxsize=4096)

@@ -18,8 +18,6 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.clock_times import Weekdays
 from bot.domain.fire_times import (
-    MIN_APSCHEDULER_VERSION,
-    check_apscheduler_version,
     local_date,
     next_fire_at,
     resume_instant,
@@ -47,10 +45,10 @@ def fires(
 
 
 def test_installed_apscheduler_has_the_dst_fold_fixes() -> None:
-    installed = tuple(int(p) for p in version("APScheduler").split(".")[:3])
-    assert installed >= (3, 11, 2)
-    assert MIN_APSCHEDULER_VERSION == (3, 11, 2)
-    assert check_apscheduler_version() == version("APScheduler")
+    # Earlier 3.11 releases hang or misfire around DST folds (pyproject pins >= 3.11.2).
+    installed = version("APScheduler")
+    numbers = tuple(int(part) for part in installed.split(".")[:3] if part.isdigit())
+    assert numbers >= (3, 11, 2), f"APScheduler {installed} is too old"
 
 
 # --------------------------------------------------------------------------------------------
