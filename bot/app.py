@@ -44,7 +44,7 @@ def build_application(services: AppServices, lifecycle: Lifecycle | None = None)
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BotContext))
         # Every text the bot writes is Telegram HTML (bot.views). The engine's raw Bot API
-        # calls (bot.delivery.raw_api) bypass these defaults and set parse_mode themselves.
+        # calls (bot.delivery.engine_api) bypass these defaults and set parse_mode themselves.
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # AIORateLimiter, pacing 30 messages/s with a sliding window instead of its leaky bucket
         # (which starts every burst with 429s; see bot.delivery.rate_limit). Retries on 429
