@@ -62,7 +62,7 @@ async def test_each_answer_works_by_button_and_by_word(
         assert caption_of(prompt).startswith("Knee hugs")
     await by_button.press(button, prompt)
     edited = await by_button.wait_for_edit(prompt)
-    assert edited.buttons == []
+    assert edited.button_labels == [["↩️ Undo"]]
     assert edited.caption is not None
     assert edited.caption.endswith("· 07:30") or "again at 08:00" in edited.caption
 
