@@ -62,6 +62,13 @@ class Palette:
     far: RGB = (132, 182, 191)
     outline: RGB = (28, 84, 96)
     hair: RGB = (33, 70, 80)
+    # Face and hands in a warm skin tone: where the hands are reads at a glance, even where an
+    # arm crosses a leg of the same colour.
+    skin: RGB = (238, 190, 150)
+    skin_edge: RGB = (150, 98, 64)
+    # The limb that does the stretch, where it would otherwise melt into the torso (views
+    # from above): a deeper blue, so "which leg" reads at a glance.
+    key: RGB = (48, 92, 170)
     ghost: RGB = (200, 222, 224)
     arrow: RGB = (232, 119, 46)
     arrow_halo: RGB = (252, 250, 246)
@@ -153,6 +160,8 @@ class Limb:
     front: bool = True  # drawn after (over) the torso when True
     extra: tuple[tuple[Point, Point, float, float], ...] = ()  # e.g. the foot: p0, p1, r0, r1
     layer: int = 0  # within the front (or back) limbs, higher layers are drawn later (on top)
+    hand: bool = False  # an arm: its last segment (wrist to fingertips) is drawn as a hand
+    key: bool = False  # the limb doing the stretch, in PAL.key
 
 
 @dataclass(frozen=True)
@@ -200,6 +209,7 @@ class Leg:
     # A tightly bent knee: the shin (and foot) is drawn as its own shape over the thigh, so its
     # outline separates the two instead of melting them into one blob.
     fold: bool = False
+    key: bool = False  # the leg doing the stretch, in PAL.key
 
 
 def spine_points(pelvis: Point, angles: Sequence[float]) -> tuple[Point, ...]:
@@ -265,6 +275,7 @@ def make_body(
                 near=arm.near,
                 front=arm.front,
                 layer=arm.layer,
+                hand=True,
             )
         )
     for leg in legs:
@@ -278,12 +289,26 @@ def make_body(
         foot = ((heel, toe, leg.foot_r[0], leg.foot_r[1]),)
         if leg.fold:
             limbs += [
-                Limb((hip, knee), LEG_R[:2], near=leg.near, front=leg.front),
-                Limb((knee, ankle), LEG_R[1:], near=leg.near, front=leg.front, extra=foot),
+                Limb((hip, knee), LEG_R[:2], near=leg.near, front=leg.front, key=leg.key),
+                Limb(
+                    (knee, ankle),
+                    LEG_R[1:],
+                    near=leg.near,
+                    front=leg.front,
+                    extra=foot,
+                    key=leg.key,
+                ),
             ]
         else:
             limbs.append(
-                Limb((hip, knee, ankle), LEG_R, near=leg.near, front=leg.front, extra=foot)
+                Limb(
+                    (hip, knee, ankle),
+                    LEG_R,
+                    near=leg.near,
+                    front=leg.front,
+                    extra=foot,
+                    key=leg.key,
+                )
             )
     return Body(
         spine=sp,
@@ -360,6 +385,25 @@ class Tag:
 
     at: Point
     text: str
+    size: int = 30
+    # A label naming a body part ("right knee") is darker than the L / R side tags.
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Where the stretch is felt: a dashed warm line along that part of the body."""
+
+    points: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Inset:
+    """A small second view in a corner, e.g. the side view of a pose shown from above, so the
+    body position (kneeling, lying) reads at once.  ``box``: x, y, width, height in px."""
+
+    scene: Scene
+    box: tuple[int, int, int, int]
 
 
 Prop = Mat | Wall | Chair | Cushion | Pillow
@@ -377,6 +421,8 @@ class Scene:
     caption: str = ""
     max_scale: float = 5.4  # px (final size) per cm; keeps floor poses from looking gigantic
     extra_bounds: tuple[Point, ...] = field(default_factory=tuple)
+    zones: tuple[Zone, ...] = ()
+    inset: Inset | None = None
     # Side views: where the floor line sits and the room kept above the drawing (px, final
     # size).  A standing person is scaled by their height; a lower floor makes them bigger.
     floor_y: float = FLOOR_Y
@@ -424,6 +470,7 @@ def mirrored(scene: Scene, title: str, caption: str | None = None) -> Scene:
         props=tuple(mp(p) for p in scene.props),
         arrows=tuple(replace(a, points=tuple(m(p) for p in a.points)) for a in scene.arrows),
         guides=tuple(Guide(m(g.a), m(g.b)) for g in scene.guides),
+        zones=tuple(Zone(tuple(m(p) for p in z.points)) for z in scene.zones),
         # Tags name the person's sides (L / R); they stay where they are.
         extra_bounds=tuple(m(p) for p in scene.extra_bounds),
     )
@@ -537,20 +584,29 @@ def draw_body(cv: Canvas, body: Body) -> None:
     if body.ghost:
         colour = PAL.ghost
 
-        def part(joints: Sequence[Point], radii: Sequence[float], _near: bool) -> None:
+        def part(joints: Sequence[Point], radii: Sequence[float], _near: bool | None) -> None:
             cv.chain(joints, radii, colour, 0.0)
 
     else:
 
-        def part(joints: Sequence[Point], radii: Sequence[float], near: bool) -> None:
+        def part(joints: Sequence[Point], radii: Sequence[float], near: bool | None) -> None:
             cv.chain(joints, radii, PAL.outline, OUTLINE)
-            cv.chain(joints, radii, PAL.near if near else PAL.far, 0.0)
+            colour = PAL.key if near is None else PAL.near if near else PAL.far
+            cv.chain(joints, radii, colour, 0.0)
 
     def limb(lb: Limb) -> None:
+        tone = None if lb.key else lb.near
         # The foot goes first so the ankle sits on top of the heel.
         for a, b, r0, r1 in lb.extra:
-            part((a, b), (r0, r1), lb.near)
-        part(lb.joints, lb.radii, lb.near)
+            part((a, b), (r0, r1), tone)
+        if lb.hand and not body.ghost:
+            part(lb.joints[:-1], lb.radii[:-1], tone)
+            wrist, tip = lb.joints[-2], lb.joints[-1]
+            hand_c = lerp(wrist, tip, 0.55)
+            cv.circle(hand_c, lb.radii[-1] + 1.4 + OUTLINE, PAL.skin_edge)
+            cv.circle(hand_c, lb.radii[-1] + 1.4, PAL.skin)
+        else:
+            part(lb.joints, lb.radii, tone)
 
     # Stable sort: limbs of one layer keep the order the pose gave them.
     limbs = sorted(body.limbs, key=lambda lb: lb.layer)
@@ -584,7 +640,7 @@ def draw_head(cv: Canvas, body: Body) -> None:
         # side away from the neck, face a smaller disc shifted towards the neck.
         ux, uy = fx / norm, fy / norm
         cv.circle(c, HEAD_R, PAL.hair)
-        cv.circle((c[0] + ux * 2.6, c[1] + uy * 2.6), HEAD_R - 2.2, PAL.near)
+        cv.circle((c[0] + ux * 2.6, c[1] + uy * 2.6), HEAD_R - 2.2, PAL.skin)
         return
     ux, uy = fx / norm, fy / norm
     # Profile: hair over the back of the head, the face disc shifted forward, and a nose so
@@ -594,10 +650,10 @@ def draw_head(cv: Canvas, body: Body) -> None:
     shift, nose_r = (3.6, 3.2) if top else (2.4, 2.4)
     cv.circle((c[0] + ux * 2.2, c[1] + uy * 2.2), 3.4, PAL.outline)
     cv.circle(c, HEAD_R, PAL.hair)
-    cv.circle((c[0] + ux * shift, c[1] + uy * shift), HEAD_R - shift + 0.1, PAL.near)
+    cv.circle((c[0] + ux * shift, c[1] + uy * shift), HEAD_R - shift + 0.1, PAL.skin)
     nose = (c[0] + ux * (HEAD_R + 0.6), c[1] + uy * (HEAD_R + 0.6))
-    cv.circle(nose, nose_r, PAL.outline)
-    cv.circle(nose, nose_r - 0.8, PAL.near)
+    cv.circle(nose, nose_r, PAL.skin_edge)
+    cv.circle(nose, nose_r - 0.8, PAL.skin)
 
 
 def draw_arrow(cv: Canvas, arrow: Arrow) -> None:
@@ -633,6 +689,20 @@ def draw_arrow(cv: Canvas, arrow: Arrow) -> None:
     for a, b in itertools.pairwise(shaft):
         cv.poly(capsule(a, b, w / 2, w / 2), PAL.arrow)
     cv.poly([left, tip_out, right], PAL.arrow)
+
+
+def draw_zone(cv: Canvas, zone: Zone, dash: float = 5.0) -> None:
+    """A dashed warm line: dashes of ``dash`` cm along the curve, gaps as long."""
+    path = catmull_rom(zone.points, samples=24)
+    travelled, on, start = 0.0, True, path[0]
+    for a, b in itertools.pairwise(path):
+        travelled += dist(a, b)
+        if travelled >= dash:
+            if on:
+                cv.poly(capsule(start, b, 1.8, 1.8), PAL.arrow)
+            on, travelled, start = not on, 0.0, b
+    if on and start != path[-1]:
+        cv.poly(capsule(start, path[-1], 1.8, 1.8), PAL.arrow)
 
 
 def draw_prop_back(cv: Canvas, prop: Prop, view: View) -> None:
@@ -793,8 +863,9 @@ def render_rgb(scene: Scene) -> Image.Image:
         if not isinstance(p, Chair):
             draw_prop_back(cv, p, scene.view)
     for t in scene.tags:
-        x, y = cv.px(t.at)
-        cv.draw.text((x, y), t.text, font=font(30), fill=PAL.side_tag, anchor="mm")
+        if not t.strong:
+            x, y = cv.px(t.at)
+            cv.draw.text((x, y), t.text, font=font(t.size), fill=PAL.side_tag, anchor="mm")
     # The chair goes behind the person but in front of the wall and mat.
     for p in scene.props:
         if isinstance(p, Chair):
@@ -803,10 +874,32 @@ def render_rgb(scene: Scene) -> Image.Image:
         cv.dashed(g.a, g.b, PAL.guide, 0.9, dash=2.6)
     for b in scene.bodies:
         draw_body(cv, b)
+    for z in scene.zones:
+        draw_zone(cv, z)
     for a in scene.arrows:
         draw_arrow(cv, a)
+    for t in scene.tags:
+        if t.strong:  # names a body part: over the drawing, with a halo to stay legible
+            x, y = cv.px(t.at)
+            cv.draw.text(
+                (x, y),
+                t.text,
+                font=font(t.size),
+                fill=PAL.title,
+                anchor="mm",
+                stroke_width=4 * SUPERSAMPLE,
+                stroke_fill=PAL.arrow_halo,
+            )
     draw_label(cv, scene)
-    return cv.img.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    picture = cv.img.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    if scene.inset is not None:
+        x, y, w, h = scene.inset.box
+        whole = render_rgb(scene.inset.scene).crop((0, 0, WIDTH, HEIGHT - LABEL_BAND))
+        small = whole.resize((w, h), Image.Resampling.LANCZOS)
+        frame = ImageDraw.Draw(picture)
+        frame.rounded_rectangle((x - 3, y - 3, x + w + 2, y + h + 2), radius=10, fill=PAL.mat_edge)
+        picture.paste(small, (x, y))
+    return picture
 
 
 def render(scene: Scene) -> Image.Image:
@@ -957,22 +1050,31 @@ def knee_hugs() -> Scene:
 
 
 def knee_hug_one_knee() -> Scene:
-    leg = hug_leg(True)
+    """Side view: one knee hugged to the chest, the other leg lying straight along the floor.
+
+    The straight leg sets it apart from knee hugs (both knees) at a glance; the hugged foot
+    hangs relaxed along the shin instead of pointing at the ceiling, which read as a second
+    raised limb.
+    """
+    knee = polar(SUPINE_PELVIS, 122.0, THIGH)
+    shin = -16.0
+    leg = Leg(polar(knee, shin, SHIN - 2), foot_angle=shin + 30, near=True, front=True, knee=knee)
+    straight = Leg((86.0, 5.0), foot_angle=80, near=False, front=False, knee=(43.0, 7.0))
     body = make_body(
         pelvis=SUPINE_PELVIS,
         spine=SUPINE_SPINE,
         head_angle=184,
         face=90,
-        arms=[hold_shin(False, leg, along=0.34), hold_shin(True, leg, along=0.26)],
-        legs=[bent_leg_on_floor(False, dx=4), leg],
+        arms=[hold_shin(False, leg, along=0.22), hold_shin(True, leg, along=0.3)],
+        legs=[straight, leg],
     )
     return Scene(
         title="Knee hug (one knee)",
         view="side",
         bodies=(body,),
-        props=(Mat(-92, 82),),
-        arrows=(Arrow(((26.0, 62.0), (10.0, 74.0), (-10.0, 72.0))),),
-        caption="pull one knee to the chest",
+        props=(Mat(-92, 100),),
+        arrows=(Arrow(((30.0, 60.0), (14.0, 74.0), (-8.0, 74.0))),),
+        caption="pull one knee to the chest, other leg down",
     )
 
 
@@ -991,10 +1093,18 @@ def side_tags(top: float, bottom: float, x: float) -> tuple[Tag, Tag]:
     return Tag((x, top), "L"), Tag((x, bottom), "R")
 
 
+def label(at: Point, text: str) -> Tag:
+    """A body part named in the picture, where the sheet's words hinge on which one it is."""
+    return Tag(at, text, size=26, strong=True)
+
+
 def gluteal_stretch() -> Scene:
-    """From above: the right knee is pulled across the body towards the left shoulder."""
-    knee = (-27.0, 10.0)  # lifted over the chest, so the thigh looks short from above
-    ankle = (-6.0, 36.0)  # the shin lies across, foot out past the left side
+    """From above: lying on the back, the right knee (blue) pulled up and across towards the
+    left shoulder by the left hand; the right arm rests out on the floor and the left leg lies
+    straight (pale: it stays down)."""
+    knee = (-14.0, 20.0)  # lifted over the left side of the chest: the thigh crosses the belly
+    ankle = (16.0, 38.0)  # the shin folds back across, the foot out past the left hip
+    r_hand = (TOP_R_SHOULDER[0] + 6, TOP_R_SHOULDER[1] - 50)
     body = make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
@@ -1003,25 +1113,41 @@ def gluteal_stretch() -> Scene:
         face_up=True,
         view="top",
         arms=[
-            # Right hand on the knee, left hand at the ankle: both pull towards the shoulder.
-            Arm((knee[0] + 1, knee[1] - 3), shoulder=TOP_R_SHOULDER, elbow=(-26.0, -30.0)),
-            Arm((ankle[0] - 3, ankle[1] - 1), shoulder=TOP_L_SHOULDER, elbow=(-28.0, 40.0)),
+            Arm(
+                r_hand,
+                shoulder=TOP_R_SHOULDER,
+                elbow=lerp(TOP_R_SHOULDER, r_hand, 0.53),
+                front=False,
+                hand_angle=-80,
+            ),
+            # The left hand on the outside of the knee, pulling it towards the left shoulder.
+            Arm((knee[0] + 2, knee[1] + 7), shoulder=TOP_L_SHOULDER, elbow=(-30.0, 42.0), layer=1),
         ],
         legs=[
             # Left leg straight along the floor, toes to the ceiling (a short foot from above).
             Leg(
-                (84.0, 8.5), foot_angle=0, hip=TOP_L_HIP, knee=(43.0, 8.5), front=False, foot_len=7
+                (84.0, 8.5),
+                foot_angle=0,
+                hip=TOP_L_HIP,
+                knee=(43.0, 8.5),
+                near=False,
+                front=False,
+                foot_len=7,
             ),
-            Leg(ankle, foot_angle=60, hip=TOP_R_HIP, knee=knee, foot_len=12),
+            Leg(ankle, foot_angle=30, hip=TOP_R_HIP, knee=knee, foot_len=12, key=True),
         ],
     )
     return Scene(
         title="Buttock (gluteal) stretch",
         view="top",
         bodies=(body,),
-        props=(Mat(-92, 100, -52, 56),),
-        arrows=(Arrow(((-18.0, -2.0), (-32.0, 16.0), (-44.0, 34.0))),),
-        tags=side_tags(48.0, -44.0, 70.0),
+        props=(Mat(-92, 100, -76, 66),),
+        arrows=(Arrow(((-4.0, 44.0), (-18.0, 52.0), (-34.0, 50.0))),),
+        tags=(
+            label((-62.0, 44.0), "left shoulder"),
+            label((40.0, 50.0), "right leg bent"),
+            label((64.0, 20.0), "left leg straight"),
+        ),
         caption="seen from above · knee to opposite shoulder",
     )
 
@@ -1095,23 +1221,25 @@ def rotation_body(stronger: bool) -> Body:
         ]
     else:
         legs = [
-            # The left leg falls to the right; the crossed right leg lies over its knee, the
-            # right shin hangs down on the outside of it, and its weight pulls it down.
+            # The left leg (pale, underneath) falls to the right; the right leg (blue) crosses
+            # over it at the thigh, its shin resting on the outside of the left knee, and its
+            # weight pulls the left knee down to the floor.
             Leg(
-                (58.0, -16.0),
-                foot_angle=-40,
+                (60.0, -10.0),
+                foot_angle=-30,
                 hip=TOP_L_HIP,
-                knee=(30.0, -36.0),
+                knee=(32.0, -32.0),
                 near=False,
                 front=False,
             ),
             Leg(
-                (42.0, -60.0),
-                foot_angle=-75,
+                (50.0, -72.0),
+                foot_angle=-60,
                 hip=TOP_R_HIP,
-                knee=(38.0, -25.0),
-                front=False,
+                knee=(40.0, -34.0),
+                front=True,
                 foot_len=12,
+                key=True,
             ),
         ]
     return make_body(
@@ -1126,7 +1254,8 @@ def rotation_body(stronger: bool) -> Body:
 
 
 def rotation_start() -> Body:
-    """Knees up, feet on the floor, seen from above: short thighs pointing at the feet."""
+    """The start, seen from above: knees bent up, feet flat on the floor.  From above a raised
+    knee shows as a short thigh ending in a round knee, then the foot flat beyond it."""
     return make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
@@ -1135,8 +1264,24 @@ def rotation_start() -> Body:
         view="top",
         arms=[],
         legs=[
-            Leg((46.0, 10.0), foot_angle=0, hip=TOP_L_HIP, knee=(32.0, 10.0), front=False),
-            Leg((46.0, -10.0), foot_angle=0, hip=TOP_R_HIP, knee=(32.0, -10.0), front=False),
+            Leg(
+                (40.0, 10.0),
+                foot_angle=0,
+                hip=TOP_L_HIP,
+                knee=(30.0, 11.0),
+                front=False,
+                foot_len=18,
+                foot_r=(4.0, 5.5),
+            ),
+            Leg(
+                (40.0, -10.0),
+                foot_angle=0,
+                hip=TOP_R_HIP,
+                knee=(30.0, -11.0),
+                front=False,
+                foot_len=18,
+                foot_r=(4.0, 5.5),
+            ),
         ],
     )
 
@@ -1148,7 +1293,11 @@ def rotation_stretch() -> Scene:
         bodies=(as_ghost(rotation_start()), rotation_body(stronger=False)),
         props=(Mat(-92, 90, -80, 80),),
         arrows=(Arrow(((42.0, 2.0), (48.0, -22.0), (40.0, -46.0))),),
-        tags=side_tags(72.0, -72.0, 74.0),
+        tags=(
+            *side_tags(72.0, -72.0, 74.0),
+            label((-60.0, 30.0), "head turned left"),
+            label((64.0, 38.0), "pale: start, knees up"),
+        ),
         caption="seen from above · head left, knees right",
     )
 
@@ -1158,10 +1307,15 @@ def rotation_stretch_stronger() -> Scene:
         title="Rotation stretch (stronger)",
         view="top",
         bodies=(as_ghost(rotation_start()), rotation_body(stronger=True)),
-        props=(Mat(-92, 90, -88, 80),),
+        props=(Mat(-92, 104, -96, 80),),
         # Beside the feet, clear of the crossed legs: the knees roll to the right.
-        arrows=(Arrow(((80.0, 6.0), (84.0, -18.0), (74.0, -42.0))),),
-        tags=side_tags(72.0, -72.0, 74.0),
+        arrows=(Arrow(((84.0, 6.0), (88.0, -18.0), (78.0, -42.0))),),
+        tags=(
+            *side_tags(72.0, -84.0, 74.0),
+            label((-60.0, 30.0), "head turned left"),
+            label((64.0, 38.0), "pale: start, knees up"),
+            label((4.0, -86.0), "right leg over the left knee"),
+        ),
         caption="seen from above · right leg over left, head left",
     )
 
@@ -1293,7 +1447,10 @@ def hamstring_stretch_floor() -> Scene:
         view="side",
         bodies=(as_ghost(start), stretch),
         props=(Wall(-20.0), Cushion(-20.0, 22.0)),
-        arrows=(Arrow(((30.0, 62.0), (52.0, 50.0), (64.0, 28.0))),),
+        # Along the floor, from the bent leg's foot to the straight leg's: the knee straightens
+        # and the foot slides away (not "lean forward", not "press the knee down").
+        arrows=(Arrow(((50.0, 24.0), (66.0, 26.0), (84.0, 22.0))),),
+        tags=(label((68.0, 42.0), "straighten one knee"),),
         caption="back and bottom stay against the wall",
     )
 
@@ -1360,26 +1517,54 @@ def table_bias_leg(side: int) -> Leg:
 
 
 def table_stretch_right_bias() -> Scene:
+    """From above, hands walked to the left: the body curves to the left and the right side
+    (dashed) lengthens.  The inset shows the same kneeling stretch from the side."""
+    body = table_stretch_bias(-40.0)
+    radii = TORSO_R["top"]
+    flank = tuple(lateral(body.spine, i, -(radii[i] + 5.0)) for i in range(len(body.spine)))
     return Scene(
         title="Table stretch (right side)",
         view="top",
-        bodies=(as_ghost(table_stretch_bias(0.0)), table_stretch_bias(-40.0)),
+        bodies=(as_ghost(table_stretch_bias(0.0)), body),
         props=(Mat(-80, 80, -66, 104),),
         # The hands walk from where the pale figure has them to the left.
         arrows=(Arrow(((6.0, 97.0), (-20.0, 100.0), (-42.0, 88.0))),),
-        tags=(Tag((-62.0, 20.0), "L"), Tag((62.0, 20.0), "R")),
+        zones=(Zone(flank),),
+        tags=(
+            Tag((-62.0, 20.0), "L"),
+            Tag((62.0, 20.0), "R"),
+            label((-46.0, 110.0), "hands to the left"),
+            label((46.0, -22.0), "right side stretches"),
+        ),
         caption="seen from above · hands to the left",
+        inset=Inset(table_stretch(), (866, 20, 320, 189)),
+        extra_bounds=((-46.0, 116.0),),
+    )
+
+
+def table_stretch_left_bias() -> Scene:
+    """The mirror image: hands to the right, the left side stretches.  The labels are laid
+    again, never mirrored; the side view in the inset is the same."""
+    scene = mirrored(
+        table_stretch_right_bias(),
+        "Table stretch (left side)",
+        "seen from above · hands to the right",
+    )
+    return replace(
+        scene,
+        tags=(
+            Tag((-62.0, 20.0), "L"),
+            Tag((62.0, 20.0), "R"),
+            label((46.0, 110.0), "hands to the right"),
+            label((-46.0, -22.0), "left side stretches"),
+        ),
     )
 
 
 SCENES: dict[str, Callable[[], Scene]] = {
     "table-stretch": table_stretch,
     "table-stretch-right-bias": table_stretch_right_bias,
-    "table-stretch-left-bias": lambda: mirrored(
-        table_stretch_right_bias(),
-        "Table stretch (left side)",
-        "seen from above · hands to the right",
-    ),
+    "table-stretch-left-bias": table_stretch_left_bias,
     "pelvic-tilt": pelvic_tilt,
     "knee-hugs": knee_hugs,
     "knee-hug-one-knee": knee_hug_one_knee,
