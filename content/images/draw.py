@@ -1172,7 +1172,7 @@ def gluteal_stretch_2() -> Scene:
             # Right leg (far): thigh pulled up towards the head, shin level in the air.
             Leg(r_ankle, foot_angle=80, near=False, front=False, knee=r_knee),
             # Left leg (near): knee turned out, ankle resting across the right thigh.
-            Leg(l_ankle, foot_angle=8, knee=(-24.0, 32.0), foot_len=15),
+            Leg(l_ankle, foot_angle=8, knee=(-24.0, 32.0), foot_len=15, key=True),
         ],
     )
     return Scene(
@@ -1181,6 +1181,10 @@ def gluteal_stretch_2() -> Scene:
         bodies=(body,),
         props=(Mat(-70, 86),),
         arrows=(Arrow(((-2.0, 76.0), (20.0, 78.0), (38.0, 66.0))),),
+        tags=(
+            label((-46.0, 12.0), "left leg crossed over"),
+            label((-40.0, 86.0), "right thigh pulled up"),
+        ),
         caption="pull the right thigh towards the head",
     )
 
