@@ -15,9 +15,13 @@ Conventions used by the pose data:
   separate two legs that overlap in a flat drawing;
 * a pale "ghost" body shows the starting position where the stretch is a movement away from it.
 
-Regenerate every picture with ``python content/images/draw.py`` (deterministic: same Pillow,
-same pixels).  ``tests/images/test_pictures_up_to_date.py`` fails when a committed PNG no longer
-matches what this file draws.
+Each stretch also moves: ``<id>.gif`` is a short looping animation made from the same drawing,
+start position -> stretch -> hold, the body's joints blended from the start pose (the pale
+figure, or ``ANIMATION_STARTS``) to the stretch, framed exactly like the still.
+
+Regenerate every picture and animation with ``python content/images/draw.py`` (``--stills`` for
+the PNGs only; deterministic: same Pillow, same pixels).  ``tests/images/`` fails when a
+committed PNG or GIF no longer matches what this file draws.
 """
 
 from __future__ import annotations
@@ -831,7 +835,7 @@ def draw_label(cv: Canvas, scene: Scene) -> None:
         font=font(38),
         fill=PAL.title,
         anchor="lm",
-        stroke_width=1,
+        stroke_width=SUPERSAMPLE // 3,  # a third of a pixel: a touch bolder, at any supersampling
         stroke_fill=PAL.title,
     )
     if scene.caption:
@@ -840,9 +844,12 @@ def draw_label(cv: Canvas, scene: Scene) -> None:
         )
 
 
-def render_rgb(scene: Scene) -> Image.Image:
-    """The picture at final size, full colour (before palette reduction)."""
-    scale, origin = layout(scene)
+def render_rgb(scene: Scene, framing: Scene | None = None) -> Image.Image:
+    """The picture at final size, full colour (before palette reduction).
+
+    ``framing``: the scene whose bounds set the scale and origin (an animation frame is framed
+    like its still, so the camera never moves)."""
+    scale, origin = layout(framing or scene)
     cv = Canvas(scale, origin)
     k = SUPERSAMPLE
     # A soft light spot behind the figure: calm, and it frames the pose.
@@ -1098,44 +1105,48 @@ def label(at: Point, text: str) -> Tag:
     return Tag(at, text, size=26, strong=True)
 
 
-def gluteal_stretch() -> Scene:
-    """From above: lying on the back, the right knee (blue) pulled up and across towards the
-    left shoulder by the left hand; the right arm rests out on the floor and the left leg lies
-    straight (pale: it stays down)."""
-    knee = (-14.0, 20.0)  # lifted over the left side of the chest: the thigh crosses the belly
-    ankle = (16.0, 38.0)  # the shin folds back across, the foot out past the left hip
+def gluteal_body(left_arm: Arm, right_leg: Leg) -> Body:
+    """Lying on the back seen from above, the right arm out on the floor, the left leg
+    straight (pale: it stays down); the left arm and the right leg make the stretch."""
     r_hand = (TOP_R_SHOULDER[0] + 6, TOP_R_SHOULDER[1] - 50)
-    body = make_body(
+    right_arm = Arm(
+        r_hand,
+        shoulder=TOP_R_SHOULDER,
+        elbow=lerp(TOP_R_SHOULDER, r_hand, 0.53),
+        front=False,
+        hand_angle=-80,
+    )
+    # Left leg straight along the floor, toes to the ceiling (a short foot from above).
+    left_leg = Leg(
+        (84.0, 8.5),
+        foot_angle=0,
+        hip=TOP_L_HIP,
+        knee=(43.0, 8.5),
+        near=False,
+        front=False,
+        foot_len=7,
+    )
+    return make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
         head_angle=180,
         face=None,
         face_up=True,
         view="top",
-        arms=[
-            Arm(
-                r_hand,
-                shoulder=TOP_R_SHOULDER,
-                elbow=lerp(TOP_R_SHOULDER, r_hand, 0.53),
-                front=False,
-                hand_angle=-80,
-            ),
-            # The left hand on the outside of the knee, pulling it towards the left shoulder.
-            Arm((knee[0] + 2, knee[1] + 7), shoulder=TOP_L_SHOULDER, elbow=(-30.0, 42.0), layer=1),
-        ],
-        legs=[
-            # Left leg straight along the floor, toes to the ceiling (a short foot from above).
-            Leg(
-                (84.0, 8.5),
-                foot_angle=0,
-                hip=TOP_L_HIP,
-                knee=(43.0, 8.5),
-                near=False,
-                front=False,
-                foot_len=7,
-            ),
-            Leg(ankle, foot_angle=30, hip=TOP_R_HIP, knee=knee, foot_len=12, key=True),
-        ],
+        arms=[right_arm, left_arm],
+        legs=[left_leg, right_leg],
+    )
+
+
+def gluteal_stretch() -> Scene:
+    """From above: lying on the back, the right knee (blue) pulled up and across towards the
+    left shoulder by the left hand."""
+    knee = (-14.0, 20.0)  # lifted over the left side of the chest: the thigh crosses the belly
+    ankle = (16.0, 38.0)  # the shin folds back across, the foot out past the left hip
+    body = gluteal_body(
+        # The left hand on the outside of the knee, pulling it towards the left shoulder.
+        Arm((knee[0] + 2, knee[1] + 7), shoulder=TOP_L_SHOULDER, elbow=(-30.0, 42.0), layer=1),
+        Leg(ankle, foot_angle=30, hip=TOP_R_HIP, knee=knee, foot_len=12, key=True),
     )
     return Scene(
         title="Buttock (gluteal) stretch",
@@ -1152,14 +1163,15 @@ def gluteal_stretch() -> Scene:
     )
 
 
-def gluteal_stretch_2() -> Scene:
-    """Side view with the head on the right, so the crossed (left) leg is the near one."""
-    pelvis = (0.0, 12.5)
-    r_knee = polar(pelvis, 74, THIGH)
-    r_ankle = polar(r_knee, 166, SHIN - 2)
-    l_ankle = lerp(pelvis, r_knee, 0.74)
-    body = make_body(
-        pelvis=pelvis,
+GLUTEAL_2_PELVIS = (0.0, 12.5)
+
+
+def gluteal_2_body(r_knee: Point, r_ankle: Point, r_foot: float, l_knee: Point) -> Body:
+    """Side view with the head on the right, so the crossed (left) leg is the near one: the
+    left ankle rests across the right thigh, both hands hold the right thigh."""
+    l_ankle = lerp(GLUTEAL_2_PELVIS, r_knee, 0.74)
+    return make_body(
+        pelvis=GLUTEAL_2_PELVIS,
         spine=(0, 0, -1),
         head_angle=-4,
         face=90,
@@ -1169,12 +1181,17 @@ def gluteal_stretch_2() -> Scene:
             Arm((r_knee[0] + 6, r_knee[1] - 11), bend=-1),
         ],
         legs=[
-            # Right leg (far): thigh pulled up towards the head, shin level in the air.
-            Leg(r_ankle, foot_angle=80, near=False, front=False, knee=r_knee),
-            # Left leg (near): knee turned out, ankle resting across the right thigh.
-            Leg(l_ankle, foot_angle=8, knee=(-24.0, 32.0), foot_len=15, key=True),
+            Leg(r_ankle, foot_angle=r_foot, near=False, front=False, knee=r_knee),
+            Leg(l_ankle, foot_angle=8, knee=l_knee, foot_len=15, key=True),
         ],
     )
+
+
+def gluteal_stretch_2() -> Scene:
+    """The right thigh (far) pulled up towards the head, its shin level in the air; the left
+    leg (near) knee turned out, ankle resting across the right thigh."""
+    r_knee = polar(GLUTEAL_2_PELVIS, 74, THIGH)
+    body = gluteal_2_body(r_knee, polar(r_knee, 166, SHIN - 2), 80, (-24.0, 32.0))
     return Scene(
         title="Buttock stretch #2",
         view="side",
@@ -1189,11 +1206,11 @@ def gluteal_stretch_2() -> Scene:
     )
 
 
-def rotation_body(stronger: bool) -> Body:
-    """From above: arms out, head turned left (up), knees fallen to the right (down)."""
+def rotation_arms() -> list[Arm]:
+    """Arms out from the sides, on the floor."""
     l_hand = (TOP_L_SHOULDER[0] - 3, TOP_L_SHOULDER[1] + 52)
     r_hand = (TOP_R_SHOULDER[0] - 3, TOP_R_SHOULDER[1] - 52)
-    arms = [
+    return [
         Arm(
             l_hand,
             shoulder=TOP_L_SHOULDER,
@@ -1209,6 +1226,11 @@ def rotation_body(stronger: bool) -> Body:
             hand_angle=-90,
         ),
     ]
+
+
+def rotation_body(stronger: bool) -> Body:
+    """From above: arms out, head turned left (up), knees fallen to the right (down)."""
+    arms = rotation_arms()
     if not stronger:
         legs = [
             # Knees stay together: the right leg lies on the floor, the left rests on it.
@@ -1257,16 +1279,18 @@ def rotation_body(stronger: bool) -> Body:
     )
 
 
-def rotation_start() -> Body:
+def rotation_start(arms: bool = False) -> Body:
     """The start, seen from above: knees bent up, feet flat on the floor.  From above a raised
-    knee shows as a short thigh ending in a round knee, then the foot flat beyond it."""
+    knee shows as a short thigh ending in a round knee, then the foot flat beyond it.  With
+    ``arms`` (the animation's first frame) the arms are out and the head still faces up."""
     return make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
         head_angle=180,
-        face=90,
+        face=None if arms else 90,
+        face_up=arms,
         view="top",
-        arms=[],
+        arms=rotation_arms() if arms else [],
         legs=[
             Leg(
                 (40.0, 10.0),
@@ -1398,13 +1422,13 @@ def psoas_stretch() -> Scene:
     )
 
 
-def psoas_stretch_stronger() -> Scene:
-    """Deep, slow lunge: back leg straight behind, straight back, hands on a chair seat."""
-    pelvis = (0.0, 44.0)
-    body = make_body(
+def psoas_stronger_body(pelvis: Point, spine: Sequence[float], head_angle: float) -> Body:
+    """A lunge, back leg straight behind, hands on a chair seat; ``pelvis`` and ``spine`` set
+    how deep and how far forward."""
+    return make_body(
         pelvis=pelvis,
-        spine=(52, 52, 52),
-        head_angle=48,
+        spine=spine,
+        head_angle=head_angle,
         face=10,
         arms=[
             Arm((70.0, 49.0), bend=1, near=False, front=False, hand_angle=0),
@@ -1415,6 +1439,11 @@ def psoas_stretch_stronger() -> Scene:
             Leg((-76.0, 9.0), foot_angle=-28, bend=1, near=True, front=True),
         ],
     )
+
+
+def psoas_stretch_stronger() -> Scene:
+    """Deep, slow lunge: back leg straight behind, straight back, hands on a chair seat."""
+    body = psoas_stronger_body((0.0, 44.0), (52, 52, 52), 48)
     return Scene(
         title="Psoas stretch (stronger)",
         view="side",
@@ -1583,19 +1612,213 @@ SCENES: dict[str, Callable[[], Scene]] = {
 }
 
 
+# --------------------------------------------------------------------------------------------
+# Animations: the same drawing in motion, start position -> stretch -> hold, looping.
+# --------------------------------------------------------------------------------------------
+ANIMATION_SIZE = (600, 400)  # half the still: light enough for mobile data, sharp in a chat
+FRAME_MS = 80  # the movement, ~12 frames a second
+START_MS = 700  # a still moment in the start position
+HOLD_MS = 1600  # the hold, the longest part
+MOVE_FRAMES = 13
+RETURN_FRAMES = 5
+
+
+def lying_arms_down(spine: Sequence[float] = SUPINE_SPINE, far_leg: Leg | None = None) -> Body:
+    """On the back, arms by the sides, knees up and feet on the floor (``far_leg`` replaces
+    the far one)."""
+    return make_body(
+        pelvis=SUPINE_PELVIS,
+        spine=spine,
+        head_angle=184,
+        face=90,
+        arms=[arm_by_side(False), arm_by_side(True)],
+        legs=[far_leg or bent_leg_on_floor(False, dx=3), bent_leg_on_floor(True)],
+    )
+
+
+def start_pelvic_tilt() -> Body:
+    """The hollow of the lower back still off the floor."""
+    return lying_arms_down(spine=(170.0, 190.0, 181.0))
+
+
+def start_knee_hug_one_knee() -> Body:
+    """The other leg already lies straight."""
+    return lying_arms_down(
+        far_leg=Leg((86.0, 5.0), foot_angle=80, near=False, front=False, knee=(43.0, 7.0))
+    )
+
+
+def start_gluteal_stretch() -> Body:
+    """Both legs straight, the left hand resting by the side."""
+    l_hand = (-2.0, 28.0)
+    return gluteal_body(
+        Arm(l_hand, shoulder=TOP_L_SHOULDER, elbow=lerp(TOP_L_SHOULDER, l_hand, 0.5), layer=1),
+        Leg((84.0, -8.5), foot_angle=0, hip=TOP_R_HIP, knee=(43.0, -8.5), foot_len=7, key=True),
+    )
+
+
+def start_gluteal_stretch_2() -> Body:
+    """The left ankle already crossed over the right knee, the right foot still on the floor."""
+    r_knee = polar(GLUTEAL_2_PELVIS, 140, THIGH)
+    r_ankle = (r_knee[0] - math.sqrt((SHIN - 2) ** 2 - (r_knee[1] - 5.0) ** 2), 5.0)
+    l_ankle = lerp(GLUTEAL_2_PELVIS, r_knee, 0.74)
+    return gluteal_2_body(r_knee, r_ankle, 180, (l_ankle[0] - 22, l_ankle[1] - 8))
+
+
+def start_quadriceps_stretch() -> Body:
+    """Standing tall, both feet down, the right hand by the side."""
+    pelvis = (0.0, 88.0)
+    knee = polar(pelvis, -90, THIGH)
+    ankle = polar(knee, -90, SHIN - 1)
+    return make_body(
+        pelvis=pelvis,
+        spine=(90, 90, 91),
+        head_angle=92,
+        face=0,
+        arms=[
+            Arm((33.5, 93.5), bend=1, near=False, front=False, hand_angle=-10),
+            Arm((2.0, 62.0), bend=1, layer=1),
+        ],
+        legs=[
+            Leg((1.0, 4.0), foot_angle=0, bend=1, near=False, front=False),
+            Leg(ankle, foot_angle=0, knee=knee, foot_len=16, fold=True),
+        ],
+    )
+
+
+def start_psoas_stretch_stronger() -> Body:
+    """Upright in a shallow lunge, hands already on the chair."""
+    return psoas_stronger_body((-2.0, 52.0), (56, 57, 58), 56)
+
+
+# Where a scene's pale start figure can't be the animation's start (there is none, or it lacks
+# the arms), the start position is drawn here.  Every other scene starts from its pale figure.
+ANIMATION_STARTS: dict[str, Callable[[], Body]] = {
+    "pelvic-tilt": start_pelvic_tilt,
+    "knee-hugs": lying_arms_down,
+    "knee-hug-one-knee": start_knee_hug_one_knee,
+    "gluteal-stretch": start_gluteal_stretch,
+    "gluteal-stretch-2": start_gluteal_stretch_2,
+    "rotation-stretch": lambda: rotation_start(arms=True),
+    "rotation-stretch-stronger": lambda: rotation_start(arms=True),
+    "quadriceps-stretch": start_quadriceps_stretch,
+    "psoas-stretch-stronger": start_psoas_stretch_stronger,
+}
+
+
+def blend(a: Body, b: Body, t: float) -> Body:
+    """The body ``t`` of the way from pose ``a`` to pose ``b`` (same limbs, joint by joint)."""
+    if len(a.limbs) != len(b.limbs) or len(a.spine) != len(b.spine):
+        raise ValueError("the two poses must have the same limbs")
+
+    def pts(p: Sequence[Point], q: Sequence[Point]) -> tuple[Point, ...]:
+        if len(p) != len(q):
+            raise ValueError("the two poses must have the same joints")
+        return tuple(lerp(x, y, t) for x, y in zip(p, q, strict=True))
+
+    face: Point | None = b.face
+    if a.face is not None and b.face is not None:
+        face = lerp(a.face, b.face, t)
+    elif a.face is None and b.face is not None:
+        face = b.face if t > 0.5 else None
+    elif a.face is not None and b.face is None:
+        face = a.face if t < 0.5 else None
+    limbs = tuple(
+        replace(
+            lb,
+            joints=pts(la.joints, lb.joints),
+            extra=tuple(
+                (lerp(p0, q0, t), lerp(p1, q1, t), r0, r1)
+                for (p0, p1, _, _), (q0, q1, r0, r1) in zip(la.extra, lb.extra, strict=True)
+            ),
+        )
+        for la, lb in zip(a.limbs, b.limbs, strict=True)
+    )
+    return replace(
+        b, spine=pts(a.spine, b.spine), head=lerp(a.head, b.head, t), face=face, limbs=limbs
+    )
+
+
+def animation_poses(stretch_id: str) -> tuple[Scene, Body, Body]:
+    """The still, and the start and end poses of its animation."""
+    still = SCENES[stretch_id]()
+    end = still.bodies[-1]
+    make_start = ANIMATION_STARTS.get(stretch_id)
+    start = make_start() if make_start is not None else replace(still.bodies[0], ghost=False)
+    return still, start, end
+
+
+def ease(t: float) -> float:
+    return t * t * (3 - 2 * t)
+
+
+def animation_frame(stretch_id: str, t: float) -> Image.Image:
+    """One frame, ``t`` of the way from the start (0) to the stretch (1), at animation size.
+
+    Drawn with less supersampling than the still (the frame is half its size anyway), framed
+    exactly like the still, with its pale start figure, props, arrows and labels."""
+    global SUPERSAMPLE
+    still, start, end = animation_poses(stretch_id)
+    ghosts = tuple(b for b in still.bodies[:-1] if b.ghost)
+    scene = replace(still, bodies=(*ghosts, blend(start, end, ease(t))))
+    saved = SUPERSAMPLE
+    SUPERSAMPLE = 1  # the 2x downsizing to ANIMATION_SIZE does the antialiasing
+    try:
+        frame = render_rgb(scene, framing=still)
+    finally:
+        SUPERSAMPLE = saved
+    return frame.resize(ANIMATION_SIZE, Image.Resampling.LANCZOS)
+
+
+def animation_timeline() -> list[tuple[float, int]]:
+    """(t, duration in ms) of every frame: start, move, hold, move back."""
+    frames = [(0.0, START_MS)]
+    frames += [(i / MOVE_FRAMES, FRAME_MS) for i in range(1, MOVE_FRAMES)]
+    frames += [(1.0, HOLD_MS)]
+    frames += [(1 - i / (RETURN_FRAMES + 1), FRAME_MS) for i in range(1, RETURN_FRAMES + 1)]
+    return frames
+
+
+def save_animation(stretch_id: str, path: Path) -> None:
+    """A looping GIF: one palette for every frame (from the still), no dithering."""
+    timeline = animation_timeline()
+    frames = [animation_frame(stretch_id, t) for t, _ in timeline]
+    palette = frames[len(frames) // 2].quantize(
+        colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    indexed[0].save(
+        path,
+        save_all=True,
+        append_images=indexed[1:],
+        duration=[ms for _, ms in timeline],
+        loop=0,
+        optimize=False,
+        disposal=1,
+    )
+
+
 def build_all() -> dict[str, Scene]:
     return {name: make() for name, make in SCENES.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate the PNGs (all, or the ids given on the command line)."""
+    """Regenerate the PNGs and the GIFs (all, or the ids given on the command line).
+
+    ``--stills``: the PNGs only (the animations take a minute or two)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    stills_only = "--stills" in args
+    args = [a for a in args if a != "--stills"]
     scenes = build_all()
     for name in args or list(scenes):
         path = OUT_DIR / f"{name}.png"
         # No timestamps or text chunks: the same drawing always gives the same bytes.
         render(scenes[name]).save(path, optimize=True)
         print(f"{path.name}: {path.stat().st_size / 1024:.0f} KiB")
+        if not stills_only:
+            gif = OUT_DIR / f"{name}.gif"
+            save_animation(name, gif)
+            print(f"{gif.name}: {gif.stat().st_size / 1024:.0f} KiB")
     return 0
 
 
