@@ -48,7 +48,7 @@ class BotApi:
     def __init__(self, state: FakeState, flood: FloodControl) -> None:
         self.state = state
         self.flood = flood
-        self.uploads = 0  # multipart photo/document uploads that were stored
+        self.uploads = 0  # multipart photo/document/animation uploads that were stored
         self.closing = False
         self._poll_generation = 0
         self._methods: dict[str, Method] = {
@@ -63,6 +63,7 @@ class BotApi:
             "sendmessage": self.send_message,
             "sendphoto": self.send_photo,
             "senddocument": self.send_document,
+            "sendanimation": self.send_animation,
             "sendlocation": self.send_location,
             "sendchataction": self.send_chat_action,
             "getfile": self.get_file,
@@ -299,6 +300,30 @@ class BotApi:
             content["document"] = self._existing_file(document, "document")
         return self._deliver(chat, content, markup, reply)
 
+    async def send_animation(self, params: Params) -> JSON:
+        chat = self._target(params)
+        animation = params.input_file("animation")
+        if animation is None:
+            raise ApiError.bad_request("there is no animation in the request")
+        content = self._caption(params)
+        markup, reply = self._markup(params), self._reply_target(chat, params)
+        if isinstance(animation, Upload):
+            self.flood.check(chat.id)
+            meta = self.state.files.add_animation(animation)
+            self.uploads += 1
+        else:
+            found = self._existing_file(animation, "animation")
+            assert isinstance(found, dict)
+            meta = found
+        # Like Telegram: an animation message carries the same file as its document too, for
+        # clients that predate animations.
+        content["animation"] = meta
+        content["document"] = {
+            key: meta[key]
+            for key in ("file_id", "file_unique_id", "file_name", "mime_type", "file_size")
+        }
+        return self._deliver(chat, content, markup, reply)
+
     async def send_location(self, params: Params) -> JSON:
         chat = self._target(params)
         latitude, longitude = params.get_float("latitude"), params.get_float("longitude")
@@ -403,7 +428,7 @@ class BotApi:
 
     async def edit_message_caption(self, params: Params) -> JSON:
         chat, stored = self._editable(params)
-        if not any(key in stored.data for key in ("photo", "document")):
+        if not any(key in stored.data for key in ("photo", "document", "animation")):
             raise ApiError.bad_request("there is no caption in the message to edit")
         caption = self._caption(params)
         changes = {
