@@ -68,6 +68,8 @@ class User(Base):
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A gentle follow-up when a prompt is left unanswered (switchable in /settings).
     nudges: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Active days a week that meet the user's goal (1-7): the week streak in /progress.
+    weekly_goal: Mapped[int] = mapped_column(Integer, default=5)
     # Where the user is in the rotation: the family of the last stretch claimed for them.
     last_family_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
@@ -221,4 +223,36 @@ class BlockedStretch(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     stretch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class OfferKind(enum.StrEnum):
+    STRONGER = "stronger"  # after enough Dones: "Ready for the stronger variation?"
+    EASIER = "easier"  # after It hurts: "Try the easier one?"
+
+
+class Offer(Base):
+    """A follow-up question the bot asked after an answer to a prompt.
+
+    Its buttons carry this row's id, and a press is accepted only if the row exists, belongs to
+    the presser, is unanswered, and the press comes from the message that asked it
+    (`message_id`): button data alone never changes a user's programme.
+    """
+
+    __tablename__ = "offers"
+    __table_args__ = (UniqueConstraint("delivery_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The answered prompt that led to the question.
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    kind: Mapped[OfferKind] = mapped_column(_stored_enum(OfferKind, "offer_kind"))
+    # The variation the user had when asked, and the one offered instead.
+    from_stretch_id: Mapped[str] = mapped_column(String(32))
+    stretch_id: Mapped[str] = mapped_column(String(32))
+    # The message that asks, once Telegram has accepted it; None until then.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # "yes" or "no", once, with when.
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

@@ -9,16 +9,15 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import Message, Update
 
-from bot.catalog import Stretch
 from bot.context import BotContext
-from bot.db.models import Delivery, User
-from bot.domain.progression import Answer, easier_choice, parse_answer
+from bot.db.models import Delivery, OfferKind, User
+from bot.domain.progression import Answer, parse_answer
 from bot.domain.zones import get_zone
-from bot.handlers.common import edit, edit_message, send
+from bot.handlers.common import OnSent, edit, edit_message, send
 from bot.handlers.setup import Press
-from bot.services import accounts, answers
+from bot.services import answers, offers
 from bot.views import answers as views
 from bot.views import callback_data as cb
 from bot.views.html import bold
@@ -70,7 +69,18 @@ async def apply(
     )
 
     if given is Answer.DONE:
-        await send(update, context, *views.done(result.offer, delivery.id))
+        offer_id = None
+        if result.offer is not None and result.stretch is not None:
+            offer = await offers.record(
+                session, user, delivery, OfferKind.STRONGER, result.stretch, result.offer, now
+            )
+            offer_id = offer.id
+        await send(
+            update,
+            context,
+            *views.done(result.offer, offer_id),
+            on_sent=_remember_question(context, offer_id),
+        )
     elif given is Answer.EASIER:
         await send(update, context, views.easier(result.easier, result.tips))
     elif given is Answer.SKIP:
@@ -82,9 +92,31 @@ async def apply(
             again = result.queued.scheduled_for
             await send(update, context, views.later(again.astimezone(zone) if zone else again))
     elif given is Answer.HURTS and result.stretch is not None:
+        offer_id = None
+        if result.easier is not None:
+            offer = await offers.record(
+                session, user, delivery, OfferKind.EASIER, result.stretch, result.easier, now
+            )
+            offer_id = offer.id
         await send(
-            update, context, *views.hurts(result.stretch, result.easier, result.safety, delivery.id)
+            update,
+            context,
+            *views.hurts(result.stretch, result.easier, result.safety, offer_id),
+            on_sent=_remember_question(context, offer_id),
         )
+
+
+def _remember_question(context: BotContext, offer_id: int | None) -> OnSent | None:
+    """Once Telegram has the question, only that message's buttons may answer it."""
+    if offer_id is None:
+        return None
+
+    async def remember(message: Message) -> None:
+        async with context.services.session_factory() as session:
+            await offers.asked_in(session, offer_id, message.message_id)
+            await session.commit()
+
+    return remember
 
 
 async def _mark_prompt(
@@ -148,8 +180,14 @@ async def _answer_button(press: Press) -> None:
     if refusal is not None or delivery is None:
         await press.query.answer(views.REFUSALS[(refusal or answers.Refusal.UNKNOWN).value])
         return
-    await press.query.answer(views.STATUS[given])
     message = press.query.message
+    if delivery.message_id is not None and (
+        message is None or message.message_id != delivery.message_id
+    ):
+        # The data names a prompt, but the press came from another message: forged.
+        await press.query.answer("This button doesn't work any more.")
+        return
+    await press.query.answer(views.STATUS[given])
     await apply(
         press.update,
         press.context,
@@ -161,59 +199,55 @@ async def _answer_button(press: Press) -> None:
     )
 
 
-async def _answered_stretch(press: Press, delivery_id: int) -> Stretch | None:
-    """The stretch of the user's own prompt a follow-up button refers to; answers the press
-    politely (and returns None) for someone else's prompt, an unknown one, or a stretch the
-    pack has since dropped."""
-    delivery = await answers.find_delivery(press.session, delivery_id)
-    if delivery is None or delivery.user_id != press.user.id or delivery.stretch_id is None:
-        await press.query.answer(views.REFUSALS["not_yours" if delivery else "unknown"])
-        return None
-    if delivery.stretch_id not in press.catalog:
-        await press.query.answer("That stretch is no longer in the clinic's sheet.")
-        return None
-    return press.catalog.get(delivery.stretch_id)
+_OFFER_REFUSALS = {
+    offers.OfferRefusal.UNKNOWN: "This button doesn't work any more.",
+    offers.OfferRefusal.NOT_YOURS: "This button isn't yours.",
+    offers.OfferRefusal.WRONG_MESSAGE: "This button doesn't work any more.",
+    offers.OfferRefusal.ALREADY: "Already noted. 🙂",
+    offers.OfferRefusal.OUT_OF_DATE: "Your programme has changed since: nothing to do here.",
+}
 
 
-async def _stronger_button(press: Press) -> None:
-    parsed = _split(press.argument)
-    if parsed is None or parsed[1] not in ("yes", "no"):
+async def _offer_button(press: Press, kind: OfferKind, yes: bool | None) -> None:
+    """Yes / Not yet to a stronger variation, or "Try the easier one": accepted only for an
+    offer the bot recorded, from the message that asked it, that still fits the programme."""
+    head = (press.argument or "").partition(":")[0]
+    offer_id = int(head) if head.isdigit() and len(head) <= 12 else None
+    if offer_id is None or yes is None:
         await press.query.answer("This button doesn't work any more.")
         return
-    current = await _answered_stretch(press, parsed[0])
-    if current is None:
+    message = press.query.message
+    offer = await offers.find(press.session, offer_id)
+    refusal = offers.check(
+        offer, press.user, kind, message.message_id if message is not None else None
+    )
+    if refusal is not None or offer is None:
+        await press.query.answer(_OFFER_REFUSALS[refusal or offers.OfferRefusal.UNKNOWN])
         return
-    conditions = await accounts.condition_ids(press.session, press.user)
-    stronger = press.catalog.stronger_of(current.id, conditions)
-    await press.query.answer()
-    if parsed[1] == "yes" and stronger is not None:
-        await answers.prefer(press.session, press.user, stronger, press.now)
-        await edit(press.query, views.stronger_chosen(stronger))
+    outcome = await offers.answer(
+        press.session, press.catalog, press.user, offer, yes=yes, now=press.now
+    )
+    if isinstance(outcome, offers.OfferRefusal):
+        await press.query.answer(_OFFER_REFUSALS[outcome])
+        return
+    if kind is OfferKind.EASIER:
+        await press.query.answer("Sending it now")
+        await edit(press.query, views.easier(outcome.stretch, ()))
+    elif outcome.accepted:
+        await press.query.answer()
+        await edit(press.query, views.stronger_chosen(outcome.stretch))
     else:
-        await answers.not_yet(press.session, press.user, current, press.now)
+        await press.query.answer()
         await edit(press.query, views.stronger_declined())
 
 
+async def _stronger_button(press: Press) -> None:
+    word = (press.argument or "").partition(":")[2]
+    await _offer_button(press, OfferKind.STRONGER, {"yes": True, "no": False}.get(word))
+
+
 async def _try_easier_button(press: Press) -> None:
-    parsed = _split(f"{press.argument}:")
-    if parsed is None:
-        await press.query.answer("This button doesn't work any more.")
-        return
-    current = await _answered_stretch(press, parsed[0])
-    if current is None:
-        return
-    choice = easier_choice(
-        press.catalog,
-        current.id,
-        conditions=await accounts.condition_ids(press.session, press.user),
-        blocked=await answers.blocked_ids(press.session, press.user),
-    )
-    if choice.easier is None:
-        await press.query.answer("There's no easier variation I can send you.")
-        return
-    await press.query.answer("Sending it now")
-    await answers.try_easier_now(press.session, press.user, choice.easier, press.now)
-    await edit(press.query, views.easier(choice.easier, ()))
+    await _offer_button(press, OfferKind.EASIER, True)
 
 
 async def _unblock_button(press: Press) -> None:

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 Outgoing = Callable[[], Awaitable[object]]
+# Called with the message Telegram accepted, after the handler's commit (e.g. to record its id).
+OnSent = Callable[[Message], Awaitable[None]]
 
 _outbox: ContextVar[list[Outgoing] | None] = ContextVar("outbox", default=None)
 
@@ -60,15 +64,26 @@ async def _deliver(outgoing: Outgoing) -> None:
         outbox.append(outgoing)
 
 
-async def send(update: Update, context: BotContext, html: str, markup: Markup = None) -> None:
+async def send(
+    update: Update,
+    context: BotContext,
+    html: str,
+    markup: Markup = None,
+    *,
+    on_sent: OnSent | None = None,
+) -> None:
     chat = update.effective_chat
     assert chat is not None
     chat_id = chat.id
-    await _deliver(
-        lambda: context.bot.send_message(
+
+    async def outgoing() -> None:
+        message = await context.bot.send_message(
             chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
         )
-    )
+        if on_sent is not None:
+            await on_sent(message)
+
+    await _deliver(outgoing)
 
 
 async def edit(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -76,12 +91,25 @@ async def edit(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup | N
 
     async def outgoing() -> None:
         try:
-            await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+            if _has_caption(query.message):
+                # Telegram refuses editMessageText on a photo ("there is no text in the
+                # message to edit"): a media message's words are its caption.
+                await query.edit_message_caption(
+                    caption=html, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            else:
+                await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 raise
 
     await _deliver(outgoing)
+
+
+def _has_caption(message: MaybeInaccessibleMessage | None) -> bool:
+    return isinstance(message, Message) and bool(
+        message.photo or message.animation or message.video or message.document
+    )
 
 
 async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:

@@ -52,8 +52,8 @@ def status_keyboard(status: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(status, callback_data=cb.build("noop"))]])
 
 
-def done(offer: Stretch | None, delivery_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    if offer is None:
+def done(offer: Stretch | None, offer_id: int | None) -> tuple[str, InlineKeyboardMarkup | None]:
+    if offer is None or offer_id is None:
         return PRAISE, None
     text = (
         f"{PRAISE} You've done this regularly without trouble. Ready for the stronger "
@@ -63,10 +63,10 @@ def done(offer: Stretch | None, delivery_id: int) -> tuple[str, InlineKeyboardMa
         [
             [
                 InlineKeyboardButton(
-                    "💪 Yes", callback_data=cb.build(cb.STRONGER, f"{delivery_id}:yes")
+                    "💪 Yes", callback_data=cb.build(cb.STRONGER, f"{offer_id}:yes")
                 ),
                 InlineKeyboardButton(
-                    "Not yet", callback_data=cb.build(cb.STRONGER, f"{delivery_id}:no")
+                    "Not yet", callback_data=cb.build(cb.STRONGER, f"{offer_id}:no")
                 ),
             ]
         ]
@@ -111,7 +111,10 @@ def skipped() -> str:
 
 
 def hurts(
-    stretch: Stretch, easier_stretch: Stretch | None, safety: Sequence[TextBlock], delivery_id: int
+    stretch: Stretch,
+    easier_stretch: Stretch | None,
+    safety: Sequence[TextBlock],
+    offer_id: int | None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     lines = [
         f"Sorry it hurts. I won't send {bold(stretch.title)} again until you turn it back on "
@@ -121,14 +124,14 @@ def hurts(
         *(f"• {esc(block.text)}" for block in safety),
     ]
     markup = None
-    if easier_stretch is not None:
+    if easier_stretch is not None and offer_id is not None:
         lines += ["", f"An easier variation might suit you: {bold(easier_stretch.title)}."]
         markup = InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
                         "🪶 Try the easier one",
-                        callback_data=cb.build(cb.TRY_EASIER, str(delivery_id)),
+                        callback_data=cb.build(cb.TRY_EASIER, str(offer_id)),
                     )
                 ]
             ]

@@ -177,12 +177,13 @@ async def test_later_resends_the_same_stretch_30_minutes_on_even_after_a_restart
         )
 
 
-async def test_the_stronger_variation_is_offered_after_five_dones(bot: Harness) -> None:
-    aroha = await onboard(bot, 7013)
+async def five_dones_of_rotation(bot: Harness, user_id: int) -> tuple[FakeUser, ChatMessage]:
+    """Five Dones of the rotation stretch in a row: the stronger variation is offered."""
+    aroha = await onboard(bot, user_id)
     offer = None
     for day in range(5):
         async with bot.services.session_factory() as session:
-            user = await accounts.find_user(session, 7013)
+            user = await accounts.find_user(session, user_id)
             assert user is not None
             user.last_family_id = "gluteal-stretch-2"  # so the rotation comes to Rotation next
             await session.commit()
@@ -196,6 +197,11 @@ async def test_the_stronger_variation_is_offered_after_five_dones(bot: Harness) 
             assert offer.buttons == []
     assert offer is not None
     assert "stronger variation" in text_of(offer)
+    return aroha, offer
+
+
+async def test_the_stronger_variation_is_offered_after_five_dones(bot: Harness) -> None:
+    aroha, offer = await five_dones_of_rotation(bot, 7013)
     await aroha.press("💪 Yes", offer)
     await aroha.wait_for_edit(offer)
     async with bot.services.session_factory() as session:

@@ -48,19 +48,25 @@ async def world(
         await other.next_message()
         await bot.settled()
         async with bot.services.session_factory() as session:
-            others_delivery = await session.scalar(
-                text(
-                    "SELECT d.id FROM deliveries d JOIN users u ON u.id = d.user_id "
-                    "WHERE u.telegram_id = 9002"
+            others_delivery, own_delivery = [
+                await session.scalar(
+                    text(
+                        "SELECT d.id FROM deliveries d JOIN users u ON u.id = d.user_id "
+                        f"WHERE u.telegram_id = {telegram_id}"
+                    )
                 )
-            )
+                for telegram_id in (9002, 9001)
+            ]
         BASELINE.update(await snapshot(bot.services.session_factory))
+        OWN_DELIVERY.append(int(own_delivery))
         yield bot, mere, prompt, int(others_delivery)
     await engine.dispose()
 
 
 # Every row as it was when the fuzzing began: nothing may ever differ from it.
 BASELINE: dict[str, list[tuple[object, ...]]] = {}
+# Mere's own open prompt: a follow-up button naming it was never offered, so it must be refused.
+OWN_DELIVERY: list[int] = []
 
 
 async def snapshot(session_factory: SessionFactory) -> dict[str, list[tuple[object, ...]]]:
@@ -87,12 +93,17 @@ def forged(others_delivery: int) -> st.SearchStrategy[str]:
             st.sampled_from([others_delivery, 0, 999_999, 10**11]),
             st.sampled_from(["done", "easier", "skip", "later", "hurts", "x"]),
         ),
+        # Follow-up answers naming no offer the bot made: prompts' ids (hers and another's),
+        # small ids, none at all.
         st.builds(
             lambda i, w: f"stronger:{i}:{w}",
-            st.sampled_from([others_delivery, 0]),
+            st.sampled_from([others_delivery, *OWN_DELIVERY, 0, 1, 2]),
             st.sampled_from(["yes", "no"]),
         ),
-        st.builds(lambda i: f"try_easier:{i}", st.sampled_from([others_delivery, 0, 77])),
+        st.builds(
+            lambda i: f"try_easier:{i}",
+            st.sampled_from([others_delivery, *OWN_DELIVERY, 0, 1, 77]),
+        ),
         # Stale set-up buttons: the user is past those steps, or the values are impossible.
         st.sampled_from([
             "consent", "tz:Mars/Base", "tz:..", "time:2561", "time:9999", "days:0", "days:128",
