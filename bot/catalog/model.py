@@ -57,6 +57,16 @@ class Stretch:
     def is_base(self) -> bool:
         return self.role == "base"
 
+    @property
+    def hold_to_do(self) -> str | None:
+        """The hold the patient does: its own, else the one borrowed from its base (e.g. for
+        a hold timer)."""
+        return self.hold or (self.from_base.hold if self.from_base else None)
+
+    @property
+    def repeat_to_do(self) -> str | None:
+        return self.repeat or (self.from_base.repeat if self.from_base else None)
+
 
 @dataclass(frozen=True, slots=True)
 class Family:

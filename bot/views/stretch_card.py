@@ -67,15 +67,12 @@ def card_html(catalog: Catalog, stretch: Stretch) -> str:
         sections.append(
             "\n".join(f"{number}. {esc(step)}" for number, step in enumerate(stretch.steps, 1))
         )
-    hold, hold_borrowed = _own_or_borrowed(stretch.hold, borrowed.hold if borrowed else None)
-    repeat, repeat_borrowed = _own_or_borrowed(
-        stretch.repeat, borrowed.repeat if borrowed else None
-    )
+    hold, repeat = stretch.hold_to_do, stretch.repeat_to_do
     timing = []
     if hold:
-        timing.append(f"{HOLD} {esc(hold)}" + (f" {as_in_base}" if hold_borrowed else ""))
+        timing.append(f"{HOLD} {esc(hold)}" + ("" if stretch.hold else f" {as_in_base}"))
     if repeat:
-        timing.append(f"{REPEAT} {esc(repeat)}" + (f" {as_in_base}" if repeat_borrowed else ""))
+        timing.append(f"{REPEAT} {esc(repeat)}" + ("" if stretch.repeat else f" {as_in_base}"))
     if timing:
         sections.append("\n".join(timing))
     notes = [f"{CAUTION} {esc(caution)}" for caution in stretch.cautions]
@@ -86,12 +83,6 @@ def card_html(catalog: Catalog, stretch: Stretch) -> str:
         sections.append("\n".join(notes))
     sections.append(italic(text_with_source(catalog.texts.card_note)))
     return "\n\n".join(sections)
-
-
-def _own_or_borrowed(own: str | None, borrowed: str | None) -> tuple[str | None, bool]:
-    if own:
-        return own, False
-    return borrowed, bool(borrowed)
 
 
 def _as_sentence(text: str) -> str:

@@ -202,3 +202,15 @@ def test_stretches_and_families_can_be_kept_in_sets(real_catalog: Catalog) -> No
 def test_content_dir_points_at_the_project_pack() -> None:
     assert (CONTENT / "stretches").is_dir()
     assert Path(CONTENT / "conditions.yaml").is_file()
+
+
+def test_a_variation_does_the_hold_and_repeat_it_borrows_from_its_base(
+    real_catalog: Catalog,
+) -> None:
+    stronger = real_catalog.get("psoas-stretch-stronger")
+
+    assert stronger.hold is None
+    assert stronger.hold_to_do == "Hold at the point of stretch."
+    assert stronger.repeat_to_do == "Repeat, then swap leg positions and repeat."
+    assert real_catalog.get("knee-hug-one-knee").hold_to_do == "Hold it there!"
+    assert real_catalog.get("table-stretch").hold_to_do == "Hold for a count of 5-10 seconds."
