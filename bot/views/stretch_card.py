@@ -34,6 +34,7 @@ class StretchCard:
     picture: Path
     caption_html: str
     follow_up_html: str | None  # None when the whole card fits the caption
+    animation: Path | None = None  # the same drawing in motion, when the pack has one
 
 
 class CardTooLong(ValueError):
@@ -44,11 +45,21 @@ def render_card(catalog: Catalog, stretch_id: str) -> StretchCard:
     stretch = catalog.get(stretch_id)
     full = card_html(catalog, stretch)
     if visible_length(full) <= CAPTION_LIMIT:
-        return StretchCard(picture=stretch.picture, caption_html=full, follow_up_html=None)
+        return StretchCard(
+            picture=stretch.picture,
+            caption_html=full,
+            follow_up_html=None,
+            animation=stretch.animation,
+        )
     short = short_caption_html(catalog, stretch)
     if visible_length(short) > CAPTION_LIMIT or visible_length(full) > MESSAGE_LIMIT:
         raise CardTooLong(stretch.id)
-    return StretchCard(picture=stretch.picture, caption_html=short, follow_up_html=full)
+    return StretchCard(
+        picture=stretch.picture,
+        caption_html=short,
+        follow_up_html=full,
+        animation=stretch.animation,
+    )
 
 
 def card_html(catalog: Catalog, stretch: Stretch) -> str:
