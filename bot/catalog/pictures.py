@@ -119,11 +119,14 @@ def check_animation(
         try:
             with Image.open(path) as image:
                 image_format = image.format
+                # Counting frames walks every frame's header without decoding it: cheap at
+                # start-up, and a GIF cut short in a frame's header fails here.
                 frames = getattr(image, "n_frames", 1)
-                image.seek(frames - 1)  # a truncated GIF fails on its last frame
-                image.load()
         except Exception as error:  # Pillow raises many types
             return [Problem(relative, field, f"{declared}: unreadable animation ({error})")]
+        if image_format == "GIF" and not head.rstrip(b"\0").endswith(b";"):
+            # Every GIF ends with its trailer byte: without it, the file was cut short.
+            return [Problem(relative, field, f"{declared}: unreadable animation (cut short)")]
         if image_format != "GIF":
             return [
                 Problem(relative, field, f"{declared}: a {image_format} file; use a GIF or an MP4")

@@ -522,6 +522,7 @@ def test_an_animation_is_checked_like_a_picture(pack: Path) -> None:
     [
         (None, "missing animation"),
         (lambda p: p.write_bytes(b"GIF89a broken"), "unreadable animation"),
+        (lambda p: p.write_bytes(make_gif(p).read_bytes()[:-40]), "unreadable animation"),
         (lambda p: make_picture(p, kind="PNG"), "use a GIF or an MP4"),
         (lambda p: make_gif(p, frames=1), "one frame is not an animation"),
         (
@@ -531,7 +532,7 @@ def test_an_animation_is_checked_like_a_picture(pack: Path) -> None:
             "has a sound track",
         ),
     ],
-    ids=["missing", "truncated", "png", "one-frame", "mp4-with-sound"],
+    ids=["missing", "junk", "cut-short", "png", "one-frame", "mp4-with-sound"],
 )
 def test_a_bad_animation_is_reported(pack: Path, write: Any, message: str) -> None:
     path = pack / "images" / "lie.gif"
