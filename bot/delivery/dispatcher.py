@@ -86,7 +86,6 @@ class Dispatcher:
             catalog=services.catalog,
             pictures=PictureFiles(services.session_factory),
             clock=services.clock,
-            animations=settings.card_animations,
         )
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)
         # Claim the next batch once this few of the current one are left (all of them in flight).

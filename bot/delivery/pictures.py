@@ -1,5 +1,4 @@
-"""Pictures and animations go to Telegram once; after that they are sent by the file_id
-Telegram returned.
+"""Pictures go to Telegram once; after that they are sent by the file_id Telegram returned.
 
 The file_id is kept in the database (telegram_files, keyed by the picture's content hash), so a
 restart or a second replica does not upload again, and a clinic's new picture is uploaded once.
@@ -24,7 +23,7 @@ from telegram.error import BadRequest
 from bot.db.engine import SessionFactory
 from bot.db.models import TelegramFile
 from bot.delivery.prompt_body import Fields, json_body
-from bot.delivery.raw_api import MediaKind, RawBotApi
+from bot.delivery.raw_api import RawBotApi
 
 log = logging.getLogger(__name__)
 
@@ -74,20 +73,6 @@ class PictureFiles:
         """sendPhoto by file_id when Telegram has the picture, else upload it (once). `fields`:
         the rest of the request (caption, parse_mode) as the Bot API names them, `reply_markup`
         as JSON (see bot.delivery.prompt_body). Returns Telegram's answer as a dict."""
-        return await self.send(api, "photo", chat_id, picture, fields, reply_markup, **timeouts)
-
-    async def send(
-        self,
-        api: RawBotApi,
-        kind: MediaKind,
-        chat_id: int,
-        picture: Path,
-        fields: Fields,
-        reply_markup: bytes | None,
-        **timeouts: Any,
-    ) -> dict[str, Any]:
-        """sendPhoto or sendAnimation, by file_id once Telegram has the file (as `send_photo`).
-        The file_id is stored under the file's content hash, whichever its kind."""
         await self._load()
         key, _ = await self._content(picture)
         file_id = self._file_ids.get(key)
@@ -96,10 +81,10 @@ class PictureFiles:
                 file_id = self._file_ids.get(key)
                 if file_id is None:
                     return await self._upload(
-                        api, kind, chat_id, picture, key, fields, reply_markup, **timeouts
+                        api, chat_id, picture, key, fields, reply_markup, **timeouts
                     )
         try:
-            return await self._send(api, kind, chat_id, file_id, fields, reply_markup, **timeouts)
+            return await self._send(api, chat_id, file_id, fields, reply_markup, **timeouts)
         except BadRequest as error:
             if "file identifier" not in str(error).lower():
                 raise
@@ -109,31 +94,28 @@ class PictureFiles:
                 if self._file_ids.get(key) == file_id:
                     del self._file_ids[key]
                     return await self._upload(
-                        api, kind, chat_id, picture, key, fields, reply_markup, **timeouts
+                        api, chat_id, picture, key, fields, reply_markup, **timeouts
                     )
             return await self._send(
-                api, kind, chat_id, self._file_ids[key], fields, reply_markup, **timeouts
+                api, chat_id, self._file_ids[key], fields, reply_markup, **timeouts
             )
 
     @staticmethod
     async def _send(
         api: RawBotApi,
-        kind: MediaKind,
         chat_id: int,
         file_id: str,
         fields: Fields,
         reply_markup: bytes | None,
         **timeouts: Any,
     ) -> dict[str, Any]:
-        body = json_body(chat_id, ((kind, file_id), *fields), reply_markup)
-        endpoint = "sendPhoto" if kind == "photo" else "sendAnimation"
-        answer: dict[str, Any] = await api.post(endpoint, body, chat_id, **timeouts)
+        body = json_body(chat_id, (("photo", file_id), *fields), reply_markup)
+        answer: dict[str, Any] = await api.post("sendPhoto", body, chat_id, **timeouts)
         return answer
 
     async def _upload(
         self,
         api: RawBotApi,
-        kind: MediaKind,
         chat_id: int,
         picture: Path,
         key: str,
@@ -142,18 +124,14 @@ class PictureFiles:
         **timeouts: Any,
     ) -> dict[str, Any]:
         _, data = await self._content(picture)
-        answer = await api.upload(
-            kind,
+        answer = await api.upload_photo(
             chat_id,
             InputFile(data, filename=picture.name),
             dict(fields),
             reply_markup,
             **timeouts,
         )
-        # A photo: the largest size Telegram made.
-        file_id: str = (
-            answer["photo"][-1]["file_id"] if kind == "photo" else answer["animation"]["file_id"]
-        )
+        file_id: str = answer["photo"][-1]["file_id"]  # the largest size Telegram made
         self._file_ids[key] = file_id
         try:
             await self._store(key, file_id)

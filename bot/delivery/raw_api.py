@@ -15,22 +15,18 @@ pacing and the 429 retries) and its request object (`post`: `BaseRequest`'s erro
 `Forbidden`, `BadRequest`, `RetryAfter`, `InvalidToken`, `TimedOut`, `NetworkError`, and the
 answer's `result`). Both are this project's own implementations of python-telegram-bot's
 interfaces (bot.delivery.rate_limit, bot.delivery.aiohttp_request), so the contract they are
-used by is one we hold. Uploads (a file, once per picture or animation) take `Bot.send_photo`
-or `Bot.send_animation`.
+used by is one we hold. Uploads (a file, once per picture) take `Bot.send_photo`.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.delivery.aiohttp_request import AiohttpRequest, JsonBody
-
-# A card's media: the still picture, or the same drawing in motion.
-MediaKind = Literal["photo", "animation"]
 
 
 class RawBotApi:
@@ -72,23 +68,12 @@ class RawBotApi:
         """sendPhoto with a file to upload (once per picture, so python-telegram-bot's own
         `send_photo`); `fields` as the Bot API names them (caption, parse_mode), `reply_markup`
         as JSON. Returns Telegram's answer as a dict, like `post`."""
-        return await self.upload("photo", chat_id, photo, fields, reply_markup, **timeouts)
-
-    async def upload(
-        self,
-        kind: MediaKind,
-        chat_id: int,
-        media: InputFile,
-        fields: dict[str, Any],
-        reply_markup: bytes | None,
-        **timeouts: Any,
-    ) -> dict[str, Any]:
-        """sendPhoto or sendAnimation with a file to upload, as `upload_photo`."""
         markup = (
             None
             if reply_markup is None
             else InlineKeyboardMarkup.de_json(json.loads(reply_markup), self._bot)
         )
-        send = self._bot.send_photo if kind == "photo" else self._bot.send_animation
-        message = await send(chat_id, media, reply_markup=markup, **fields, **timeouts)
+        message = await self._bot.send_photo(
+            chat_id, photo, reply_markup=markup, **fields, **timeouts
+        )
         return message.to_dict()

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from telegram import Bot
@@ -25,7 +24,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.catalog import Catalog
 from bot.db.models import DeliveryStatus
 from bot.delivery.pictures import PictureFiles
-from bot.delivery.prompt_body import AnswerKeyboardJson, Fields, json_body
+from bot.delivery.prompt_body import AnswerKeyboardJson, json_body
 from bot.delivery.raw_api import RawBotApi
 from bot.services.dispatch import Claimed, Outcome
 from bot.views.stretch_card import StretchCard, render_card
@@ -48,8 +47,6 @@ class Sender:
     backoff: tuple[float, ...] = BACKOFF_SECONDS
     # Seconds to wait for Telegram's answer to one request; None: python-telegram-bot's default.
     timeout: float | None = None
-    # Send a card's animation (sendAnimation) where the pack has one; the still is the fallback.
-    animations: bool = False
 
     def __post_init__(self) -> None:
         # Cards depend only on the stretch: render each once, not once per reminder.
@@ -59,9 +56,6 @@ class Sender:
         self._request_kwargs: dict[str, Any] = (
             {} if self.timeout is None else {"read_timeout": self.timeout}
         )
-        # Animations Telegram refused (or that can't be read): their stills go instead, without
-        # asking again until the next start (a new pack comes with a restart anyway).
-        self._refused_animations: set[Path] = set()
 
     def _render(self, stretch_id: str) -> StretchCard:
         return render_card(self.catalog, stretch_id)
@@ -137,11 +131,13 @@ class Sender:
         card = self.card(claim.stretch_id)
         keyboard = self._keyboard(claim.delivery_id)
         follow_up_html = card.follow_up_html  # set for a card too long for a caption
-        photo = await self._send_media(
-            claim,
-            card,
+        photo = await self.pictures.send_photo(
+            self._api,
+            claim.chat_id,
+            card.picture,
             (("caption", card.caption_html), ("parse_mode", ParseMode.HTML.value)),
             keyboard if follow_up_html is None else None,
+            **self._request_kwargs,
         )
         if follow_up_html is None:
             return int(photo["message_id"])
@@ -157,43 +153,6 @@ class Sender:
             **self._request_kwargs,
         )
         return int(follow_up["message_id"])
-
-    async def _send_media(
-        self, claim: Claimed, card: StretchCard, fields: Fields, markup: bytes | None
-    ) -> dict[str, Any]:
-        """The card's animation when there is one, else (or if Telegram refuses it) its still."""
-        animation = card.animation if self.animations else None
-        if animation is not None and animation not in self._refused_animations:
-            try:
-                return await self.pictures.send(
-                    self._api,
-                    "animation",
-                    claim.chat_id,
-                    animation,
-                    fields,
-                    markup,
-                    **self._request_kwargs,
-                )
-            except BadRequest as error:
-                if any(text in str(error).lower() for text in _BLOCKING_BAD_REQUESTS):
-                    raise
-                self._refuse(claim, animation, error)
-            except OSError as error:  # the file went missing or can't be read
-                self._refuse(claim, animation, error)
-        return await self.pictures.send_photo(
-            self._api, claim.chat_id, card.picture, fields, markup, **self._request_kwargs
-        )
-
-    def _refuse(self, claim: Claimed, animation: Path, error: Exception) -> None:
-        self._refused_animations.add(animation)
-        log.warning(
-            "animation not sent; sending the still picture instead",
-            extra={
-                "stretch_id": claim.stretch_id,
-                "animation": animation.name,
-                "error": str(error),
-            },
-        )
 
     def _blocked(self, claim: Claimed, attempts: int, error: Exception) -> Outcome:
         log.info(

@@ -34,7 +34,6 @@ class StretchCard:
     picture: Path
     caption_html: str
     follow_up_html: str | None  # None when the whole card fits the caption
-    animation: Path | None = None  # the same drawing in motion, when the pack has one
 
 
 class CardTooLong(ValueError):
@@ -45,21 +44,11 @@ def render_card(catalog: Catalog, stretch_id: str) -> StretchCard:
     stretch = catalog.get(stretch_id)
     full = card_html(catalog, stretch)
     if visible_length(full) <= CAPTION_LIMIT:
-        return StretchCard(
-            picture=stretch.picture,
-            caption_html=full,
-            follow_up_html=None,
-            animation=stretch.animation,
-        )
+        return StretchCard(picture=stretch.picture, caption_html=full, follow_up_html=None)
     short = short_caption_html(catalog, stretch)
     if visible_length(short) > CAPTION_LIMIT or visible_length(full) > MESSAGE_LIMIT:
         raise CardTooLong(stretch.id)
-    return StretchCard(
-        picture=stretch.picture,
-        caption_html=short,
-        follow_up_html=full,
-        animation=stretch.animation,
-    )
+    return StretchCard(picture=stretch.picture, caption_html=short, follow_up_html=full)
 
 
 def card_html(catalog: Catalog, stretch: Stretch) -> str:
