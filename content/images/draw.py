@@ -74,6 +74,7 @@ class Palette:
     # from above): a deeper blue, so "which leg" reads at a glance.
     key: RGB = (48, 92, 170)
     ghost: RGB = (200, 222, 224)
+    ghost_knee: RGB = (170, 200, 204)
     arrow: RGB = (232, 119, 46)
     arrow_halo: RGB = (252, 250, 246)
     guide: RGB = (150, 140, 128)
@@ -611,6 +612,10 @@ def draw_body(cv: Canvas, body: Body) -> None:
             cv.circle(hand_c, lb.radii[-1] + 1.4, PAL.skin)
         else:
             part(lb.joints, lb.radii, tone)
+        if body.ghost and body.view == "top" and len(lb.joints) == 3 and not lb.hand:
+            # A pale leg seen from above: a raised knee would read as a straight leg, so the
+            # knee shows as a round, darker cap.
+            cv.circle(lb.joints[1], lb.radii[1] + 2.0, PAL.ghost_knee)
 
     # Stable sort: limbs of one layer keep the order the pose gave them.
     limbs = sorted(body.limbs, key=lambda lb: lb.layer)
