@@ -1205,7 +1205,7 @@ def gluteal_stretch_2() -> Scene:
         arrows=(Arrow(((-2.0, 76.0), (20.0, 78.0), (38.0, 66.0))),),
         tags=(
             label((-46.0, 12.0), "left leg crossed over"),
-            label((-40.0, 86.0), "right thigh pulled up"),
+            label((14.0, 92.0), "right thigh pulled up"),
         ),
         caption="pull the right thigh towards the head",
     )

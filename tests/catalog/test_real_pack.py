@@ -214,3 +214,15 @@ def test_a_variation_does_the_hold_and_repeat_it_borrows_from_its_base(
     assert stronger.repeat_to_do == "Repeat, then swap leg positions and repeat."
     assert real_catalog.get("knee-hug-one-knee").hold_to_do == "Hold it there!"
     assert real_catalog.get("table-stretch").hold_to_do == "Hold for a count of 5-10 seconds."
+
+
+def test_the_psoas_slip_is_kept_in_the_clinics_words_and_flagged_for_the_clinic(
+    real_catalog: Catalog,
+) -> None:
+    steps = " ".join(real_catalog.get("psoas-stretch").steps)
+    readme = (CONTENT / "README.md").read_text(encoding="utf-8")
+
+    assert "kneeling on your right knee" in steps
+    assert "your raised right knee will move forward over the foot" in steps
+    assert "## For the clinic to confirm" in readme
+    assert '"raised left knee"' in readme
