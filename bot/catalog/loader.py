@@ -25,7 +25,7 @@ from bot.catalog.model import (
     TextBlock,
     Texts,
 )
-from bot.catalog.pictures import check_animation, check_picture, resolve_picture
+from bot.catalog.picture_checks import check_animation, check_picture, resolve_picture
 from bot.catalog.problems import WHOLE_FILE, ContentError, Problem, errors_in, sort_problems
 from bot.catalog.schema import (
     RawConditions,

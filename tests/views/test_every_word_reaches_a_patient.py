@@ -16,7 +16,7 @@ import pytest
 from bot.catalog import Catalog
 from bot.domain.progression import Answer, easier_choice, stronger_offer
 from bot.domain.rotation import RotationState, next_stretch
-from bot.views.html import visible_length, visible_text
+from bot.telegram_html import visible_length, visible_text
 from bot.views.stretch_card import CAPTION_LIMIT, card_html, render_card
 from tests.catalog.test_sheet_coverage import (
     ATTRIBUTION_START,
