@@ -54,18 +54,27 @@ def test_the_readme_links_the_map_and_nothing_outside_the_repository() -> None:
         assert "../shared" not in document
 
 
-def calls_to_open(path: Path) -> list[int]:
-    return [
-        node.lineno
-        for node in ast.walk(ast.parse(path.read_text(), str(path)))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open"
-    ]
+CLOCK_READS = {"now", "utcnow", "today"}
+
+
+def files_and_clocks(path: Path) -> list[str]:
+    """Calls that read a file (`open`) or the clock (`datetime.now()` and the like)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id == "open":
+            found.append(f"open, line {node.lineno}")
+        if isinstance(node.func, ast.Attribute) and node.func.attr in CLOCK_READS:
+            found.append(f"{node.func.attr}(), line {node.lineno}")
+    return found
 
 
 @pytest.mark.parametrize("path", sorted((BOT / "domain").glob("*.py")), ids=lambda p: p.name)
-def test_the_domain_opens_no_files(path: Path) -> None:
-    # The imports are checked by the contracts; the builtin open() is no import.
-    assert calls_to_open(path) == []
+def test_the_domain_opens_no_files_and_reads_no_clock(path: Path) -> None:
+    # The imports are checked by the contracts; builtins and datetime.now() are no imports.
+    # The domain is given `now` by its caller.
+    assert files_and_clocks(path) == []
 
 
 def imported_from_bot(path: Path) -> set[str]:
@@ -89,6 +98,9 @@ def test_a_migration_imports_nothing_of_ours_but_column_types(path: Path) -> Non
 
 def test_the_checks_see_what_they_forbid(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("from bot.db.models import User\nimport bot.db.types\nwith open('x'): pass\n")
+    sample.write_text(
+        "from bot.db.models import User\nimport bot.db.types\n"
+        "with open('x'): pass\nstamp = datetime.now(UTC)\n"
+    )
     assert imported_from_bot(sample) == {"bot.db.models", "bot.db.types"}
-    assert calls_to_open(sample) == [3]
+    assert sorted(files_and_clocks(sample)) == ["now(), line 4", "open, line 3"]
