@@ -100,6 +100,7 @@ def _add_handlers(application: BotApplication) -> None:
                 (cb.STRONGER, answers.stronger_button),
                 (cb.TRY_EASIER, answers.try_easier_button),
                 (cb.UNBLOCK, answers.unblock_button),
+                (cb.UNDO, answers.undo_button),
                 (cb.NOOP, press.noop),
                 # the hold timer under a prompt, and its countdown's buttons
                 (cb.HOLD, hold.hold_button),
