@@ -25,7 +25,7 @@ class TelegramFake:
     ``rate_limit``: messages/second over all chats (Telegram: 30), None = unlimited.
     ``per_chat_rate_limit``: messages/second per chat (Telegram's guidance: 1), None = unlimited.
     ``validate_images``: refuse photo uploads Pillow can't read, like Telegram does.
-    ``strict_ampersand``: reject a bare ``&`` in HTML (Telegram tolerates it; see html_parse).
+    ``strict_ampersand``: reject a bare ``&`` in HTML (Telegram tolerates it: bot.telegram_html).
     """
 
     def __init__(
@@ -177,6 +177,12 @@ class TelegramFake:
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed by the bot."""
         return len(self.state.updates)
+
+    @property
+    def confirmed_updates(self) -> list[int]:
+        """Ids of the updates the bot confirmed (a later getUpdates offset, or a 2xx answer to
+        the webhook), in that order: Telegram will not send them again."""
+        return list(self.state.updates.confirmed)
 
     @property
     def webhook_info(self) -> JSON:
