@@ -282,8 +282,6 @@ async def test_the_weekly_goal_is_set_from_settings(bot: Harness) -> None:
         assert stored.dialog_step is None
     await user.send("/settings")
     assert "Weekly goal: 3 days a week" in text_of(await user.next_message())
-    await user.send("/progress")
-    assert "Weekly goal 3 of 7 days" in text_of(await user.next_message())
 
 
 async def test_a_forged_weekly_goal_changes_nothing(bot: Harness) -> None:

@@ -127,7 +127,16 @@ async def test_refused_answers_change_nothing(session_factory: SessionFactory) -
             dialogue.Refusal.OUT_OF_DATE
         )
         await dialogue.choose_days_preset(session, user, str(int(Weekdays.MON)), NOW)
-        assert await dialogue.toggle_day(session, user, "0", NOW) is dialogue.Refusal.LAST_DAY
+        assert await dialogue.pick_days(session, user) == Weekdays(0)
+        assert await dialogue.finish_days(session, user, NOW) is dialogue.Refusal.NO_DAYS
+        assert await dialogue.toggle_day(session, user, "0", NOW) == Weekdays.MON
+        assert await dialogue.toggle_day(session, user, "0", NOW) == Weekdays(0)
+        assert await dialogue.finish_days(session, user, NOW) is dialogue.Refusal.NO_DAYS
+        user.dialog_step = None
+        for forged in ("0", "8", "x", None):
+            assert await dialogue.choose_goal(session, user, forged, NOW) is (
+                dialogue.Refusal.OUT_OF_DATE
+            )
         assert await dialogue.open_section(session, user, "../../etc") is None
         assert await dialogue.times_from_text(session, user, "25:99", NOW) == (
             "Hours go from 0 to 23, so '25:99' doesn't work. Try 7:30, 19:00 or 7pm."
@@ -141,6 +150,7 @@ async def test_refused_answers_change_nothing(session_factory: SessionFactory) -
     assert user.first_name == "Mere"
     assert user.time_zone == "Pacific/Auckland"
     assert user.dialog_step is None
+    assert user.weekly_goal == 5
     async with session_factory() as session:
         user = await stored_in(session, 303)
         assert await accounts.condition_ids(session, user) == frozenset()
@@ -164,6 +174,8 @@ async def test_while_onboarding_an_old_message_of_a_later_step_changes_nothing(
             dialogue.toggle_time(session, user, "0730", NOW),
             dialogue.finish_times(session, user, NOW),
             dialogue.choose_zone(session, user, "Europe/London", NOW),
+            dialogue.pick_days(session, user),
+            dialogue.choose_goal(session, user, "3", NOW),
         ):
             assert await press is dialogue.Refusal.OUT_OF_DATE
         await session.commit()
@@ -190,5 +202,5 @@ async def onboard(session_factory: SessionFactory, telegram_id: int) -> None:
         await dialogue.choose_zone(session, user, "Pacific/Auckland", NOW)
         await dialogue.toggle_time(session, user, "0800", NOW)
         await dialogue.finish_times(session, user, NOW)
-        await dialogue.finish_days(session, user, NOW)
+        await dialogue.choose_days_preset(session, user, str(int(Weekdays.EVERY_DAY)), NOW)
         await session.commit()
