@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import Catalog
@@ -204,3 +205,22 @@ async def onboard(session_factory: SessionFactory, telegram_id: int) -> None:
         await dialogue.finish_times(session, user, NOW)
         await dialogue.choose_days_preset(session, user, str(int(Weekdays.EVERY_DAY)), NOW)
         await session.commit()
+
+
+async def test_a_time_that_is_nowhere_now_is_answered_as_a_time_not_a_place(
+    session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every quarter-hour is some zone's time today; should none match (a tz database
+    without that offset), the answer still speaks of the time, not of a place."""
+    monkeypatch.setattr(dialogue, "zones_for_local_time", lambda *_args, **_kw: [])
+    async with session_factory() as session:
+        user = (await dialogue.start(session, 305, 305, "Mere", None, NOW)).user
+        await dialogue.consent(session, user, "Mere", "en", NOW)
+        await dialogue.finish_conditions(session, user, NOW)
+        reply = await dialogue.zone_from_text(session, user, "10:05", NOW)
+        assert reply == dialogue.NoZoneAtTime(time(10, 5))
+        assert await dialogue.zone_from_text(session, user, "10:65", NOW) == (
+            dialogue.UnreadableTime("Minutes go from 00 to 59, so '10:65' doesn't work.")
+        )
+        assert user.time_zone is None
+        assert user.dialog_step == "timezone"
