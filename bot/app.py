@@ -115,6 +115,7 @@ def _add_handlers(application: BotApplication) -> None:
                 (cb.DAYS_PRESET, setup.days_preset),
                 (cb.DAY_TOGGLE, setup.toggle_day),
                 (cb.DAYS_DONE, setup.days_done),
+                (cb.GOAL_SET, setup.choose_goal),
                 # the settings screen
                 (cb.SETTINGS_OPEN, account.open_settings_section),
                 (cb.PAUSE_TOGGLE, account.toggle_pause),
