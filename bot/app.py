@@ -101,6 +101,7 @@ def _add_handlers(application: BotApplication) -> None:
                 (cb.TRY_EASIER, answers.try_easier_button),
                 (cb.UNBLOCK, answers.unblock_button),
                 (cb.UNDO, answers.undo_button),
+                (cb.SIDE, answers.side_button),
                 (cb.NOOP, press.noop),
                 # the hold timer under a prompt, and its countdown's buttons
                 (cb.HOLD, hold.hold_button),

@@ -35,6 +35,7 @@ NUDGES_TOGGLE = "nudges"
 NOOP = "noop"
 HOLD = "hold"
 UNDO = "undo"
+SIDE = "side"
 HOLD_STOP = "hold_stop"
 
 

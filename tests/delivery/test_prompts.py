@@ -17,8 +17,12 @@ from tests.handlers.test_settings import onboard
 # Aroha (Auckland, 07:30 every day) is next prompted at 18:30 UTC on 25 November.
 FIRST_PROMPT = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
 ANSWERS = [["✅ Done", "🪶 Easier"], ["⏭ Skip", "⏰ Later", "🤕 It hurts"]]
-# The Table stretch: a hold to count, and nothing easier on the sheet.
-TABLE_ANSWERS = [["⏱ Hold", "✅ Done"], ["⏭ Skip", "⏰ Later", "🤕 It hurts"]]
+# The Table stretch: a hold to count, nothing easier on the sheet, and a variation per side.
+TABLE_ANSWERS = [
+    ["⏱ Hold", "✅ Done"],
+    ["⏭ Skip", "⏰ Later", "🤕 It hurts"],
+    ["⬅️ Left side more", "Right side more ➡️"],
+]
 
 
 async def deliveries(bot: Harness) -> list[Delivery]:

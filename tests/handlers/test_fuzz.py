@@ -24,7 +24,7 @@ from tests.handlers.test_settings import onboard
 ACTIONS = [
     "answer", "stronger", "try_easier", "unblock", "cond", "cond_done", "tz", "tz_clock",
     "time", "time_type", "time_done", "days", "day", "days_done", "set", "pause", "del_yes",
-    "del_no", "consent", "nudges", "noop", "hold", "hold_stop", "undo", "goal",
+    "del_no", "consent", "nudges", "noop", "hold", "hold_stop", "undo", "goal", "side",
 ]  # fmt: skip
 
 
