@@ -62,7 +62,8 @@ class User(Base):
     # Set when the user presses "I understand"; nothing beyond the Telegram id is kept before.
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Where the conversation stands (an onboarding step or a settings question awaiting an
-    # answer), kept in the DB so a restart mid-way resumes at the same step.
+    # answer; "days:<mask>" while days are ticked in the picker: bot.domain.dialogue), kept in
+    # the DB so a restart mid-way resumes at the same step.
     dialog_step: Mapped[str | None] = mapped_column(String(32))
     # A deep-link payload (/start <code>), kept for clinic codes.
     start_code: Mapped[str | None] = mapped_column(String(64))

@@ -14,7 +14,7 @@ from bot.context import BotContext
 from bot.handlers import hold
 from bot.handlers.common import OnSent, edit, edit_markup, edit_message, send
 from bot.handlers.press import Press, button
-from bot.services import accounts, answering, answers, offers, undo
+from bot.services import accounts, answering, answers, offers, sides, undo
 from bot.views import answers as views
 from bot.views.html import bold
 
@@ -245,3 +245,22 @@ async def on_text(
     else:
         await _show(update, context, answered)
     return True
+
+
+@button
+async def side_button(press: Press) -> None:
+    """Left / Right side more under a prompt (data `<delivery id>:left|right`): the sheet's
+    one-side variation, sent now; the prompt stays open."""
+    message = press.query.message
+    variation = await sides.send_side(
+        press.session,
+        press.catalog,
+        press.user,
+        press.argument,
+        message.message_id if message is not None else None,
+        press.now,
+    )
+    if variation is None:
+        await press.query.answer(OUT_OF_DATE)
+        return
+    await press.query.answer(f"Sending {variation.title}")

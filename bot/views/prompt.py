@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalog import Catalog, Stretch
 from bot.domain.hold import hold_plan
+from bot.domain.sides import side_variations
 from bot.views import callback_data as cb
 
 # (answer code, label); the codes travel in callback data and are stored, so never rename one.
@@ -24,6 +25,7 @@ ANSWER_BUTTONS = (
     ("hurts", "🤕 It hurts"),
 )
 HOLD_LABEL = "⏱ Hold"
+SIDE_LABELS = {"left": "⬅️ Left side more", "right": "Right side more ➡️"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class PromptButtons:
 
     easier: bool = True
     hold: bool = False
+    sides: tuple[str, ...] = ()  # "left", "right": the sheet's one-side variations to ask for
 
 
 # Every answer button, no hold timer: the keyboard of a stretch that has no hold.
@@ -42,6 +45,7 @@ def prompt_buttons(catalog: Catalog, stretch: Stretch) -> PromptButtons:
     return PromptButtons(
         easier=catalog.easier_of(stretch.id) is not None or bool(stretch.tips),
         hold=hold_plan(stretch.hold_to_do) is not None,
+        sides=tuple(side for side in SIDE_LABELS if side in side_variations(catalog, stretch)),
     )
 
 
@@ -62,4 +66,14 @@ def answer_keyboard(
     if buttons.hold:
         hold = cb.build(cb.HOLD, f"{delivery_id}:1")
         first.insert(0, InlineKeyboardButton(HOLD_LABEL, callback_data=hold))
-    return InlineKeyboardMarkup([first, [button(*pair) for pair in ANSWER_BUTTONS[2:]]])
+    rows = [first, [button(*pair) for pair in ANSWER_BUTTONS[2:]]]
+    if buttons.sides:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    SIDE_LABELS[side], callback_data=cb.build(cb.SIDE, f"{delivery_id}:{side}")
+                )
+                for side in buttons.sides
+            ]
+        )
+    return InlineKeyboardMarkup(rows)

@@ -22,6 +22,8 @@ MESSAGE_LIMIT = 4096
 
 # Marks the project's own words wherever they sit next to the clinic's.
 OURS_MARKER = "(stretchbot's advice, not the clinic's)"
+# Our words that are facts, not advice (/about says where the stretches come from).
+OUR_WORDS_MARKER = "(stretchbot's words, not the clinic's)"
 
 HOLD = "⏱"
 REPEAT = "🔁"
@@ -98,10 +100,10 @@ def short_caption_html(catalog: Catalog, stretch: Stretch) -> str:
     return f"{_heading(catalog, stretch)}\n\n{esc(POINTER)}"
 
 
-def text_with_source(block: TextBlock) -> str:
+def text_with_source(block: TextBlock, marker: str = OURS_MARKER) -> str:
     """Plain text of a block, marked when the words are the project's rather than the clinic's."""
     if block.source == "stretchbot":
-        return f"{block.text} {OURS_MARKER}"
+        return f"{block.text} {marker}"
     return block.text
 
 

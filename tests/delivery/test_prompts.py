@@ -17,6 +17,12 @@ from tests.handlers.test_settings import onboard
 # Aroha (Auckland, 07:30 every day) is next prompted at 18:30 UTC on 25 November.
 FIRST_PROMPT = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
 ANSWERS = [["✅ Done", "🪶 Easier"], ["⏭ Skip", "⏰ Later", "🤕 It hurts"]]
+# The Table stretch: a hold to count, nothing easier on the sheet, and a variation per side.
+TABLE_ANSWERS = [
+    ["⏱ Hold", "✅ Done"],
+    ["⏭ Skip", "⏰ Later", "🤕 It hurts"],
+    ["⬅️ Left side more", "Right side more ➡️"],
+]
 
 
 async def deliveries(bot: Harness) -> list[Delivery]:
@@ -38,7 +44,7 @@ async def test_the_first_prompt_arrives_at_0730_auckland_time_as_a_photo_with_an
     assert prompt.photo is not None
     assert prompt.caption is not None
     assert prompt.caption.startswith("‘Table’ stretch")  # the sheet's first stretch
-    assert prompt.button_labels == ANSWERS
+    assert prompt.button_labels == TABLE_ANSWERS
     [delivery] = await deliveries(bot)
     assert delivery.status is DeliveryStatus.SENT
     assert delivery.stretch_id == "table-stretch"
