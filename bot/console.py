@@ -100,9 +100,12 @@ def next_local_time(now: datetime, target: time, zone: ZoneInfo) -> datetime:
 
 
 def picture_index(catalog: Catalog) -> dict[str, Path]:
-    """sha256 of each picture in the pack -> its file, to name the photos the bot sends."""
+    """sha256 of each picture and animation in the pack -> its file, to name the media the bot
+    sends."""
     index: dict[str, Path] = {}
-    for picture in {stretch.picture for stretch in catalog.stretches}:
+    media = {stretch.picture for stretch in catalog.stretches}
+    media |= {stretch.animation for stretch in catalog.stretches if stretch.animation}
+    for picture in media:
         index[hashlib.sha256(picture.read_bytes()).hexdigest()] = picture
     return index
 
@@ -152,7 +155,7 @@ class Transcript:
         print(text, file=self.out, flush=True)
 
     def picture_name(self, message: ChatMessage) -> str:
-        data = message.photo_bytes
+        data = message.photo_bytes if message.photo else message.file_bytes
         if data is None:
             return "(unknown picture)"
         path = self.pictures.get(hashlib.sha256(data).hexdigest())
@@ -163,8 +166,8 @@ class Transcript:
         if not text:
             lines.append("(buttons changed)" if message.buttons else "(buttons removed)")
         else:
-            if message.photo:
-                lines.append(f"[photo {self.picture_name(message)}]")
+            if message.photo or message.kind == "animation":
+                lines.append(f"[{message.kind} {self.picture_name(message)}]")
             if message.location:
                 lines.append(f"[location {message.location[0]} {message.location[1]}]")
             lines += message.content.splitlines() or ([] if lines else [f"[{message.kind}]"])

@@ -84,6 +84,7 @@ class Dispatcher:
             clock=services.clock,
             # A new prompt ends the chat's hold timer: its countdown is for the last stretch.
             before_prompt=hold_timers.cancel if hold_timers is not None else None,
+            animations=settings.card_animations,
         )
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)
         # Claim the next batch once this few of the current one are left (all of them in flight).

@@ -24,7 +24,7 @@ Auckland
 /press Done
 /press Every day
 /clock 07:30
-1
+/press ✅ Done
 /stats
 /quit
 """
@@ -57,10 +57,10 @@ def test_a_scripted_session_sets_up_gets_a_stretch_and_answers_it() -> None:
     # /clock 07:30 -> the next 07:30 in Auckland, and the scheduled stretch arrives.
     assert "07:30 (Pacific/Auckland)" in out
     prompt = out.split("you › /clock 07:30", 1)[1]
-    assert "[photo content/images/table-stretch.png]" in prompt
+    assert "[animation content/images/table-stretch.gif]" in prompt
     assert "‘Table’ stretch" in prompt
-    assert "[1] ✅ Done  [2] 🪶 Easier" in prompt
-    answered = prompt.split("you › 1", 1)[1]
+    assert "[1] ⏱ Hold  [2] ✅ Done" in prompt  # the Table stretch: a hold, nothing easier
+    answered = prompt.split("you › /press ✅ Done", 1)[1]
     assert "✅ Done" in answered
     assert "Prompts sent: 1 today" in answered  # /stats: the console user is an admin
     assert "Done rate, 7 days: 100%" in answered
