@@ -364,9 +364,7 @@ class ClinicMessage(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     # The event behind an alert: an answered prompt or a pain score.
-    delivery_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deliveries.id", ondelete="CASCADE")
-    )
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
     pain_score_id: Mapped[int | None] = mapped_column(
         ForeignKey("pain_scores.id", ondelete="CASCADE")
     )

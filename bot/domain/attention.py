@@ -6,10 +6,13 @@ prompts and weekly pain scores; never anything the patient typed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain.clinic_alerts import PAIN_RISE
+from bot.domain.pain import PainTrend
+from bot.domain.streaks import Progress
 
 # Below this share of prompts answered Done in the last 7 days, a patient is "behind".
 ON_TRACK_RATIO = 0.5
@@ -71,3 +74,20 @@ def by_attention(patients: Iterable[PatientStats]) -> list[PatientStats]:
     """Who needs attention first: It hurts or a pain rise, then the longest time since a Done,
     then the lowest 28-day adherence; ties by name, then id (a stable order for pages)."""
     return sorted(patients, key=_sort_key)
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """Everything a practitioner's card and the visit report show of one sharing patient:
+    answers to prompts and what they led to, and weekly pain scores (nothing typed)."""
+
+    stats: PatientStats
+    since: datetime | None  # sharing began
+    zone: str  # the patient's zone: dates are the patient's days
+    progress: Progress
+    answers: Mapping[str, Mapping[str, int]]  # stretch id -> answer value -> count
+    variations: Mapping[str, str]  # family id -> the stretch id the patient gets now
+    switched_off: Sequence[str]  # stretch ids turned off after It hurts
+    hurts: Sequence[tuple[datetime, str]]  # (when, stretch id), oldest first
+    pain: PainTrend
+    first_prompt_at: datetime | None

@@ -33,6 +33,14 @@ STRONGER = "stronger"
 TRY_EASIER = "try_easier"
 UNBLOCK = "unblock"
 NUDGES_TOGGLE = "nudges"
+# The clinic loop
+SHARE = "share"  # share:<share id>:yes|no
+UNSHARE = "unshare"  # unshare:<share id>
+PAIN = "pain"  # pain:<pain score id>:<0-10>
+PAIN_TOGGLE = "pain_toggle"
+PATIENTS_PAGE = "pts"  # pts:<page>
+PATIENT_CARD = "pt"  # pt:<patient id>
+PATIENT_REPORT = "pt_report"  # pt_report:<patient id>
 
 
 @dataclass(frozen=True)
