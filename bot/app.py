@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot.context import SERVICES_KEY, AppServices, BotContext
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
-from bot.handlers import account, admin, basic, router, setup
+from bot.handlers import account, admin, basic, clinic, router
 from bot.handlers.errors import log_error
 from bot.ops import metrics
 from bot.views.commands import COMMANDS
@@ -58,7 +58,8 @@ def _add_handlers(application: BotApplication) -> None:
     # Order matters: python-telegram-bot tries handlers of a group in order, first match wins.
     private = filters.ChatType.PRIVATE
     handlers = [
-        CommandHandler("start", setup.start, filters=private),
+        # /start, also with a practitioner's claim or invite code (the clinic loop).
+        CommandHandler("start", clinic.start, filters=private),
         CommandHandler("help", basic.help_command, filters=private),
         CommandHandler("about", account.about_command, filters=private),
         CommandHandler("settings", account.settings_command, filters=private),
@@ -72,6 +73,10 @@ def _add_handlers(application: BotApplication) -> None:
         CommandHandler("stop", account.stop_command, filters=private),
         CommandHandler("export", account.export_command, filters=private),
         CommandHandler("delete", account.delete_command, filters=private),
+        CommandHandler("report", clinic.report_command, filters=private),
+        # Practitioners: their sharing patients, and their invite link (admins: add one).
+        CommandHandler("patients", clinic.patients_command, filters=private),
+        CommandHandler("invite", clinic.invite_command, filters=private),
         # Admins only (ADMIN_IDS), not in the command menu; others get the unknown-command answer.
         CommandHandler("stats", admin.stats_command, filters=private),
         CallbackQueryHandler(router.on_callback),

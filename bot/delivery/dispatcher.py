@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes, JobQueue
 
 from bot.context import AppServices
 from bot.db.models import DeliveryStatus
+from bot.delivery.clinic import ClinicMessages
 from bot.delivery.pictures import PictureFiles
 from bot.delivery.sender import Sender
 from bot.services.dispatch import (
@@ -87,6 +88,7 @@ class Dispatcher:
             pictures=PictureFiles(services.session_factory),
             clock=services.clock,
         )
+        self.clinic = ClinicMessages(services, bot, self.policy.lease)
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)
         # Claim the next batch once this few of the current one are left (all of them in flight).
         self._prefetch_below = settings.send_concurrency
@@ -217,6 +219,7 @@ class Dispatcher:
                             listener(claimed, list(batch.result()))
             if not self._closing:
                 await self._send_nudges()
+                await self._send_clinic_messages()
             self.last_round_at = time.monotonic()
             self._round_task = None
             return sum(len(claimed) for claimed, _ in batches)
@@ -324,6 +327,14 @@ class Dispatcher:
                 await asyncio.sleep(pause)
             else:
                 return
+
+    async def _send_clinic_messages(self) -> None:
+        """The clinic loop's check-ins, alerts and digests (bot.delivery.clinic): recorded
+        deliveries like prompts. Their failure never stops the prompts' round."""
+        try:
+            await self.clinic.run()
+        except Exception:
+            log.exception("clinic messages round failed; trying again next round")
 
     async def _send_nudges(self) -> None:
         """The one gentle follow-up for prompts left unanswered (see services.nudges). Checked

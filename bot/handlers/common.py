@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
+    InputFile,
     MaybeInaccessibleMessage,
     Message,
     ReplyKeyboardMarkup,
@@ -160,5 +161,33 @@ async def edit_message(
                 log.info("prompt edit skipped", extra={"message_id": message_id, "why": str(error)})
                 return
             raise
+
+    await _deliver(outgoing)
+
+
+async def send_file(
+    update: Update,
+    context: BotContext,
+    data: bytes,
+    filename: str,
+    caption: str | None = None,
+    *,
+    as_photo: bool,
+) -> None:
+    """A picture or a document (a QR code, a chart, a report), after the commit like a reply."""
+    chat = update.effective_chat
+    assert chat is not None
+    chat_id = chat.id
+
+    async def outgoing() -> None:
+        upload = InputFile(data, filename=filename)
+        if as_photo:
+            await context.bot.send_photo(
+                chat_id, upload, caption=caption, parse_mode=ParseMode.HTML
+            )
+        else:
+            await context.bot.send_document(
+                chat_id, upload, caption=caption, parse_mode=ParseMode.HTML
+            )
 
     await _deliver(outgoing)

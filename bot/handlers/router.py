@@ -12,7 +12,7 @@ import logging
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import account, answers, basic, setup
+from bot.handlers import account, answers, basic, clinic, setup
 from bot.handlers.common import unit_of_work
 from bot.services import accounts
 from bot.views import callback_data as cb
@@ -50,7 +50,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
             session=session,
             now=context.services.clock(),
         )
-        for handle in (answers.on_button, setup.on_button, account.on_button):
+        for handle in (answers.on_button, setup.on_button, account.on_button, clinic.on_button):
             if await handle(press, button.action):
                 return
     await query.answer(STALE)

@@ -26,9 +26,11 @@ from bot.domain.zones import (
     zone_for_location,
     zones_for_local_time,
 )
+from bot.handlers import sharing_question
 from bot.handlers.common import Markup, edit, edit_markup, send, unit_of_work
-from bot.services import accounts, answers, schedule
+from bot.services import accounts, answers, schedule, sharing
 from bot.views import callback_data as cb
+from bot.views import clinic as views_clinic
 from bot.views import onboarding as views
 from bot.views import settings as settings_views
 
@@ -82,6 +84,10 @@ async def send_settings(
         services.catalog,
         services.clock(),
         await answers.blocked_ids(session, user),
+        views_clinic.SharingSettings(
+            [(share.id, p) for share, p in await sharing.active_of_patient(session, user)],
+            user.pain_checkin_day,
+        ),
     )
     await send(update, context, text, markup)
 
@@ -286,6 +292,7 @@ async def _finish_days(press: Press, days: Weekdays) -> None:
             schedule.next_prompt_at(slots),
         )
     )
+    await sharing_question.ask_pending(press.update, press.context, session, user)
 
 
 BUTTONS: dict[str, Callable[[Press], Awaitable[None]]] = {

@@ -374,3 +374,46 @@ async def record(
             update(User).where(User.chat_id == claimed.chat_id).values(status=UserStatus.BLOCKED)
         )
     await session.commit()
+
+
+# -- what a claimed message says -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFacts:
+    """What an alert tells (read when it goes: a deleted patient's alert is gone by then)."""
+
+    first_name: str
+    zone: str  # the practitioner's
+    stretch_id: str | None = None  # It hurts: the stretch
+    score: int | None = None  # pain: the new score and the first one
+    first_score: int | None = None
+    quiet_days: int | None = None
+
+
+async def alert_facts(session: AsyncSession, claimed: ClaimedMessage, now: datetime) -> AlertFacts:
+    patient = await session.get(User, claimed.patient_id) if claimed.patient_id else None
+    practitioner = (
+        await session.get(Practitioner, claimed.practitioner_id)
+        if claimed.practitioner_id
+        else None
+    )
+    name = patient.first_name if patient is not None and patient.first_name else "A patient"
+    zone = practitioner.time_zone if practitioner is not None else "UTC"
+    if claimed.kind is ClinicMessageKind.ALERT_HURTS and claimed.delivery_id is not None:
+        delivery = await session.get(Delivery, claimed.delivery_id)
+        return AlertFacts(name, zone, stretch_id=delivery.stretch_id if delivery else None)
+    if claimed.kind is ClinicMessageKind.ALERT_PAIN and claimed.pain_score_id is not None:
+        score = await session.get(PainScore, claimed.pain_score_id)
+        first = await session.scalar(
+            select(PainScore.score)
+            .where(PainScore.user_id == claimed.patient_id, PainScore.score.is_not(None))
+            .order_by(PainScore.asked_for)
+            .limit(1)
+        )
+        return AlertFacts(name, zone, score=score.score if score else None, first_score=first)
+    last = await session.scalar(
+        select(func.max(Delivery.answered_at)).where(Delivery.user_id == claimed.patient_id)
+    )
+    since = claimed.event_at if last is None else _as_utc(last)
+    return AlertFacts(name, zone, quiet_days=max(7, (now - since).days))

@@ -93,10 +93,3 @@ async def pain_trend(session: AsyncSession, user_id: int) -> PainTrend:
     )
     # Dated by when it was asked: a late answer describes the week it was asked about.
     return trend([PainPoint(asked, score) for _, asked, score in rows if score is not None])
-
-
-async def export(session: AsyncSession, user: User) -> list[dict[str, object]]:
-    return [
-        {"asked_for": p.at.isoformat(), "score": p.score}
-        for p in (await pain_trend(session, user.id)).points
-    ]

@@ -407,3 +407,23 @@ def digest(
         [[InlineKeyboardButton("Open /patients", callback_data=cb.build(cb.PATIENTS_PAGE, "0"))]]
     )
     return _fit(lines), markup
+
+
+INVITE_USAGE = (
+    "To add a practitioner: <code>/invite Name; Clinic; Zone</code>\n"
+    "e.g. <code>/invite Dr Ana Smith; Osteoworks; Pacific/Auckland</code> (zone optional: UTC)."
+)
+
+
+def claim_link_for_admin(practitioner: Practitioner, link: str) -> str:
+    return (
+        f"Added {bold(practitioner.name)} ({esc(practitioner.clinic)}).\n"
+        f"Send them this one-time link to claim the role (valid 7 days):\n{esc(link)}"
+    )
+
+
+def invite_text(practitioner: Practitioner, link: str) -> str:
+    return (
+        f"Your patients join with this link (or the QR code below):\n{esc(link)}\n\n"
+        f"{esc(practitioner.name)} · {esc(practitioner.clinic)}"
+    )
