@@ -47,7 +47,9 @@ def _claim_text(username: str | None, payload: str) -> str:
     return f"claim link (one use, 7 days): {practitioners.invite_link(username, payload)}"
 
 
-async def _run(settings: Settings, command: str, args: dict[str, object], out: TextIO) -> int:
+async def run_command(
+    settings: Settings, command: str, args: dict[str, object], out: TextIO
+) -> int:
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
@@ -110,4 +112,4 @@ async def _run(settings: Settings, command: str, args: dict[str, object], out: T
 def practitioner_command(
     settings: Settings, command: str, args: dict[str, object], out: TextIO
 ) -> int:
-    return asyncio.run(_run(settings, command, args, out))
+    return asyncio.run(run_command(settings, command, args, out))

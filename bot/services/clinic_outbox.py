@@ -246,7 +246,7 @@ async def _plan_quiet(session: AsyncSession, now: datetime) -> None:
         .outerjoin(last_answer, last_answer.c.user_id == Share.patient_id)
         .where(*sharing.ACTIVE, Practitioner.user_id.is_not(None))
     )
-    for share, practitioner, patient, answered in rows.tuples():
+    for share, practitioner, patient, answered in rows:
         assert share.consented_at is not None
         since = share.consented_at
         if answered is not None:
@@ -301,7 +301,7 @@ async def claim_due(
     if _lock(session):
         query = query.with_for_update(of=ClinicMessage, skip_locked=True)
     claimed: list[ClaimedMessage] = []
-    for message, chat_id, recipient_status in (await session.execute(query)).tuples():
+    for message, chat_id, recipient_status in await session.execute(query):
         if recipient_status is UserStatus.BLOCKED:
             message.status = ClinicMessageStatus.BLOCKED
             continue

@@ -60,7 +60,7 @@ async def stats_of(
         .where(Delivery.user_id.in_(ids))
         .group_by(Delivery.user_id)
     )
-    figures = {row[0]: row[1:] for row in rows.tuples()}
+    figures = {row[0]: row[1:] for row in rows}
     scores: dict[int, list[int]] = defaultdict(list)
     for user_id, score in await session.execute(
         select(PainScore.user_id, PainScore.score)
@@ -129,7 +129,7 @@ async def record_of(
             StretchPreference.user_id == patient.id
         )
     )
-    variations = dict(preferences.tuples())
+    variations = dict(preferences.all())
     switched_off = list(
         await session.scalars(
             select(BlockedStretch.stretch_id)

@@ -63,7 +63,7 @@ async def unasked(session: AsyncSession, patient: User) -> list[tuple[Share, Pra
         )
         .order_by(Share.id)
     )
-    return [(share, practitioner) for share, practitioner in rows.tuples()]
+    return [(share, practitioner) for share, practitioner in rows]
 
 
 async def asked_in(session: AsyncSession, share_id: int, message_id: int) -> None:
@@ -89,7 +89,7 @@ async def answer(
     ).first()
     if found is None or found[0].patient_id != user.id:
         return ShareRefusal.UNKNOWN
-    share, practitioner = found.tuple()
+    share, practitioner = found
     if share.message_id is not None and share.message_id != message_id:
         return ShareRefusal.WRONG_MESSAGE
     if share.consented_at is not None or share.revoked_at is not None:
@@ -113,7 +113,7 @@ async def active_of_patient(
         .where(Share.patient_id == patient.id, *ACTIVE)
         .order_by(Share.id)
     )
-    return [(share, practitioner) for share, practitioner in rows.tuples()]
+    return [(share, practitioner) for share, practitioner in rows]
 
 
 async def stop(
@@ -130,7 +130,7 @@ async def stop(
     ).first()
     if found is None:
         return None
-    share, practitioner = found.tuple()
+    share, practitioner = found
     share.revoked_at = now
     await session.execute(
         update(ClinicMessage)

@@ -1,0 +1,78 @@
+"""The clinic loop's people in the emulator: a practitioner added by the operator's CLI who
+claims the role, and patients who join by the practitioner's link."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select
+
+from bot.db.models import ClinicMessage, Practitioner
+from bot.practitioner_commands import run_command
+from bot.telegram_fake import ChatMessage, FakeUser
+from tests.bot_harness import Harness, text_of
+
+LINK = re.compile(r"https://t\.me/stretchbot_fake_bot\?start=([A-Za-z0-9_-]{1,64})")
+
+
+async def cli(bot: Harness, *command: str, **args: object) -> str:
+    """`stretchbot practitioner <command>` against the running bot's database and emulator."""
+    out = io.StringIO()
+    code = await run_command(bot.services.settings, command[0], args, out)
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+async def practitioner(
+    bot: Harness, telegram_id: int, name: str = "Dr Ana Smith", zone: str = "Pacific/Auckland"
+) -> tuple[FakeUser, str]:
+    """Added by the CLI, claimed in the chat: the person and their invite code."""
+    printed = await cli(bot, "add", name=name, clinic="Osteoworks", zone=zone)
+    claim = LINK.search(printed)
+    assert claim is not None, printed
+    person = bot.tg.user(telegram_id, name.split()[-1])
+    await person.send(f"/start {claim.group(1)}")
+    welcome = text_of(await person.next_message())
+    assert "practitioner at Osteoworks" in welcome
+    invite = LINK.search(welcome)
+    assert invite is not None
+    qr = await person.next_message()
+    assert qr.photo is not None
+    return person, invite.group(1)
+
+
+async def join(
+    bot: Harness, telegram_id: int, name: str, code: str
+) -> tuple[FakeUser, ChatMessage]:
+    """A new patient opens the link, sets up (Auckland, 07:30 every day), and is asked."""
+    user = bot.tg.user(telegram_id, name)
+    await user.send(f"/start {code}")
+    await user.next_message()
+    await user.press("✅ I understand")
+    await user.next_message()
+    await user.press("None of these ✓")
+    await user.next_message()
+    await user.send("Pacific/Auckland")
+    await user.next_message()
+    times = await user.next_message()
+    await user.press("07:30", times)
+    await user.wait_for(lambda m: "✅ 07:30" in str(m.button_labels))
+    await user.press("Done ✓", times)
+    await user.press("Every day", await user.next_message())
+    assert "All set" in text_of(await user.next_message())
+    question = await user.next_message()
+    assert "Share your stretch record with <b>" in question.html
+    return user, question
+
+
+async def practitioner_row(bot: Harness, name: str) -> Practitioner:
+    async with bot.services.session_factory() as session:
+        found = await session.scalar(select(Practitioner).where(Practitioner.name == name))
+        assert found is not None
+        return found
+
+
+async def clinic_messages(bot: Harness) -> list[ClinicMessage]:
+    async with bot.services.session_factory() as session:
+        return list(await session.scalars(select(ClinicMessage).order_by(ClinicMessage.id)))
