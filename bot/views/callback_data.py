@@ -33,6 +33,8 @@ STRONGER = "stronger"
 TRY_EASIER = "try_easier"
 UNBLOCK = "unblock"
 NUDGES_TOGGLE = "nudges"
+HOLD = "hold"
+HOLD_STOP = "hold_stop"
 # The clinic loop
 SHARE = "share"  # share:<share id>:yes|no
 UNSHARE = "unshare"  # unshare:<share id>
