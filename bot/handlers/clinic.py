@@ -243,6 +243,12 @@ async def _unshare_button(press: Press) -> None:
 
 async def _pain_toggle_button(press: Press) -> None:
     user = press.user
+    if press.argument is not None:
+        await press.query.answer("This button doesn't work any more.")
+        return
+    if user.consented_at is None or user.status is UserStatus.ONBOARDING:
+        await press.query.answer("Please finish setting up first: send /start.")
+        return
     if user.pain_checkin_day is None:
         await pain.switch_on(press.session, user, press.now)
         await press.query.answer("Weekly pain check-in on")

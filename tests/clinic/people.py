@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from bot.db.models import ClinicMessage, Practitioner
 from bot.practitioner_commands import run_command
+from bot.services import accounts, sharing
 from bot.telegram_fake import ChatMessage, FakeUser
 from tests.bot_harness import Harness, text_of
+from tests.delivery.people import subscribe
 
 LINK = re.compile(r"https://t\.me/stretchbot_fake_bot\?start=([A-Za-z0-9_-]{1,64})")
 
@@ -76,3 +78,30 @@ async def practitioner_row(bot: Harness, name: str) -> Practitioner:
 async def clinic_messages(bot: Harness) -> list[ClinicMessage]:
     async with bot.services.session_factory() as session:
         return list(await session.scalars(select(ClinicMessage).order_by(ClinicMessage.id)))
+
+
+async def sharing_patient(bot: Harness, telegram_id: int, *practitioner_names: str) -> FakeUser:
+    """An active subscriber (written straight into the database) who already said Yes to
+    sharing with each named practitioner."""
+    person = await subscribe(bot, telegram_id, zone="Pacific/Auckland")
+    async with bot.services.session_factory() as session:
+        user = await accounts.find_user(session, telegram_id)
+        assert user is not None
+        for name in practitioner_names:
+            held = await session.scalar(select(Practitioner).where(Practitioner.name == name))
+            assert held is not None
+            share = await sharing.ask(session, user, held)
+            assert share is not None
+            outcome = await sharing.answer(
+                session, user, share.id, None, yes=True, now=bot.clock.now
+            )
+            assert not isinstance(outcome, sharing.ShareRefusal)
+        await session.commit()
+    return person
+
+
+async def user_id_of(bot: Harness, telegram_id: int) -> int:
+    async with bot.services.session_factory() as session:
+        user = await accounts.find_user(session, telegram_id)
+        assert user is not None
+        return user.id
