@@ -194,8 +194,14 @@ async def report_command(update: Update, context: BotContext) -> None:
 # -- buttons -------------------------------------------------------------------------------
 
 
+MAX_ID = 2**31 - 1  # the ids' INTEGER columns: PostgreSQL refuses a larger value outright
+
+
 def _int(text: str | None) -> int | None:
-    return int(text) if text is not None and text.isdigit() and len(text) <= 12 else None
+    """A row id or number from button data; None for anything else, or out of range."""
+    if text is None or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
+        return None
+    return int(text)
 
 
 async def _share_button(press: Press) -> None:

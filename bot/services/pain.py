@@ -76,7 +76,9 @@ async def answer(
     row = await session.get(PainScore, score_id)
     if row is None or row.user_id != user.id:
         return PainRefusal.UNKNOWN
-    if row.message_id is None or row.message_id != message_id:
+    # Only from the message that asked. Its id is recorded just after Telegram accepts it: a
+    # press before that (a quick tap) still proves the question arrived to its owner.
+    if row.message_id is not None and row.message_id != message_id:
         return PainRefusal.WRONG_MESSAGE
     if row.score is not None:
         return PainRefusal.ALREADY

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import time
 
 from sqlalchemy import select
 
@@ -80,10 +81,12 @@ async def clinic_messages(bot: Harness) -> list[ClinicMessage]:
         return list(await session.scalars(select(ClinicMessage).order_by(ClinicMessage.id)))
 
 
-async def sharing_patient(bot: Harness, telegram_id: int, *practitioner_names: str) -> FakeUser:
-    """An active subscriber (written straight into the database) who already said Yes to
-    sharing with each named practitioner."""
-    person = await subscribe(bot, telegram_id, zone="Pacific/Auckland")
+async def sharing_patient(
+    bot: Harness, telegram_id: int, *practitioner_names: str, at: time = time(10, 30)
+) -> FakeUser:
+    """An active subscriber in Auckland prompted daily `at` (written straight into the
+    database) who already said Yes to sharing with each named practitioner."""
+    person = await subscribe(bot, telegram_id, at=at, zone="Pacific/Auckland")
     async with bot.services.session_factory() as session:
         user = await accounts.find_user(session, telegram_id)
         assert user is not None
