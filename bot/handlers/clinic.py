@@ -204,18 +204,23 @@ def _int(text: str | None) -> int | None:
     return int(text)
 
 
+def _message_id(press: Press) -> int | None:
+    """The message the pressed button sits on (a question must be answered from it)."""
+    message = press.query.message
+    return message.message_id if message is not None else None
+
+
 async def _share_button(press: Press) -> None:
     head, _, word = (press.argument or "").partition(":")
     share_id, yes = _int(head), {"yes": True, "no": False}.get(word)
     if share_id is None or yes is None:
         await press.query.answer("This button doesn't work any more.")
         return
-    message = press.query.message
     outcome = await sharing.answer(
         press.session,
         press.user,
         share_id,
-        message.message_id if message is not None else None,
+        _message_id(press),
         yes=yes,
         now=press.now,
     )
@@ -270,12 +275,11 @@ async def _pain_button(press: Press) -> None:
     if score_id is None or score is None:
         await press.query.answer("This button doesn't work any more.")
         return
-    message = press.query.message
     outcome = await pain.answer(
         press.session,
         press.user,
         score_id,
-        message.message_id if message is not None else None,
+        _message_id(press),
         score,
         press.now,
     )

@@ -11,7 +11,7 @@ was in flight. An alert whose patient stopped sharing before it went is recorded
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ from bot.db.models import (
     User,
     UserStatus,
 )
+from bot.db.types import as_utc
 from bot.domain.clinic_alerts import alert_due, gone_quiet, latest_digest_moment, pain_rose
 from bot.services import pain, sharing
 from bot.services.changes import mark_schedule_changed
@@ -101,8 +102,6 @@ async def _queue_alert(
         pain_score_id=pain_score_id,
         event_at=event_at,
         due_at=due,
-        status=ClinicMessageStatus.PENDING,
-        attempts=0,
     )
     session.add(message)
     await session.flush()
@@ -190,8 +189,6 @@ async def _plan_checkins(session: AsyncSession, now: datetime, batch: int = 500)
                 pain_score_id=score.id,
                 event_at=asked_for,
                 due_at=asked_for,
-                status=ClinicMessageStatus.PENDING,
-                attempts=0,
             )
         )
     await session.flush()
@@ -225,8 +222,6 @@ async def _plan_digests(session: AsyncSession, now: datetime) -> None:
                 practitioner_id=practitioner.id,
                 event_at=moment,
                 due_at=moment,
-                status=ClinicMessageStatus.PENDING,
-                attempts=0,
             )
         )
     await session.flush()
@@ -250,7 +245,7 @@ async def _plan_quiet(session: AsyncSession, now: datetime) -> None:
         assert share.consented_at is not None
         since = share.consented_at
         if answered is not None:
-            answered_at = _as_utc(answered)
+            answered_at = as_utc(answered)
             since = max(since, answered_at)
         if now - since < timedelta(days=7):
             continue
@@ -272,12 +267,6 @@ async def _plan_quiet(session: AsyncSession, now: datetime) -> None:
                 f"quiet:{share.id}:{since:%Y%m%dT%H%M%S}",
                 now,
             )
-
-
-def _as_utc(moment: datetime | str) -> datetime:
-    # max() of a column bypasses its type on SQLite: a naive UTC datetime, or text.
-    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # -- claiming and recording ----------------------------------------------------------------
@@ -415,5 +404,5 @@ async def alert_facts(session: AsyncSession, claimed: ClaimedMessage, now: datet
     last = await session.scalar(
         select(func.max(Delivery.answered_at)).where(Delivery.user_id == claimed.patient_id)
     )
-    since = claimed.event_at if last is None else _as_utc(last)
+    since = claimed.event_at if last is None else as_utc(last)
     return AlertFacts(name, zone, quiet_days=max(7, (now - since).days))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from bot.db.models import (
     StretchPreference,
     User,
 )
+from bot.db.types import as_utc
 from bot.domain.attention import PatientRecord, PatientStats
 from bot.domain.fire_times import local_date
 from bot.domain.progression import Answer
@@ -81,7 +82,7 @@ async def stats_of(
                 patient_id=patient.id,
                 first_name=patient.first_name or "Patient",
                 days_since_done=(
-                    (local_date(now, zone) - local_date(_aware(last_done), zone)).days
+                    (local_date(now, zone) - local_date(as_utc(last_done), zone)).days
                     if last_done is not None
                     else None
                 ),
@@ -95,14 +96,6 @@ async def stats_of(
             )
         )
     return stats
-
-
-def _aware(moment: datetime) -> datetime:
-    # An aggregate (max) bypasses the column type on SQLite: it comes back naive (UTC) or as
-    # text, so normalise it here.
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def record_of(

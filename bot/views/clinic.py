@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.catalog import Catalog
 from bot.db.models import Practitioner
 from bot.domain.attention import PatientRecord, PatientStats, reasons
-from bot.domain.pain import change_label
+from bot.domain.pain import PainTrend, change_label
 from bot.domain.progression import Answer
 from bot.domain.zones import UnknownZoneError, get_zone
 from bot.views import callback_data as cb
@@ -427,3 +427,16 @@ def invite_text(practitioner: Practitioner, link: str) -> str:
         f"Your patients join with this link (or the QR code below):\n{esc(link)}\n\n"
         f"{esc(practitioner.name)} · {esc(practitioner.clinic)}"
     )
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def pain_trend_line(trend: PainTrend) -> str:
+    """/progress: the weekly pain scores as a small trend line (latest 12), e.g.
+    "📈 Pain (0–10), weekly: ▅▄▄▃▂ 6 → 3 (-3)"."""
+    scores = [point.score for point in trend.points][-12:]
+    spark = "".join(SPARK[min(7, score * 8 // 11)] for score in scores)
+    change = f" ({change_label(trend.change)})" if trend.change is not None else ""
+    ends = f"{scores[0]} → {scores[-1]}" if len(scores) > 1 else f"{scores[0]}"
+    return f"📈 Pain (0–10), weekly: {spark} {ends}{change}"

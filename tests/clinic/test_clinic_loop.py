@@ -83,6 +83,8 @@ async def test_the_clinic_loop_from_link_to_report_and_back_out(bot: Harness) ->
     assert [len(row) for row in checkin.button_labels] == [6, 5]
     await aroha.press("3", checkin)
     assert "3/10" in (await aroha.wait_for_edit(checkin)).content
+    progress = await after(aroha, "/progress", "Your progress")
+    assert "📈 Pain (0–10), weekly: ▃ 3" in progress.content
 
     # Something Aroha types never reaches Ana.
     await after(aroha, "my neighbour Bob says hi, call me on 021 555", "")
