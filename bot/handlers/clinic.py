@@ -71,11 +71,15 @@ async def on_start(
             await _send_invite(update, context, claimed, welcome=True)
             return True
         log.info("claim link refused", extra={"why": claimed.value})
-        await send(update, context, views.CLAIM_REFUSED.strip())
+        await send(update, context, views.CLAIM_REFUSED)
         return False
     practitioner = await practitioners.by_invite_code(session, code) if code else None
     if practitioner is None:
-        await send(update, context, views.INVALID_CODE_NOTE.strip())
+        if await accounts.find_user(session, tg_user.id) is None:
+            # As the usual /start would: the row (and a well-formed code) is there by the time
+            # the note arrives.
+            await accounts.register(session, tg_user.id, chat.id, code)
+        await send(update, context, views.INVALID_CODE_NOTE)
         return False
     known = await accounts.find_user(session, tg_user.id)
     user = (

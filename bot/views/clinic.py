@@ -92,7 +92,7 @@ def sharing_stopped(practitioner: Practitioner) -> str:
 
 INVALID_CODE_NOTE = (
     "ℹ️ That link isn't valid (it may be mistyped, expired or withdrawn), so nothing is "
-    "shared with anyone. Here's the usual set-up:\n\n"
+    "shared with anyone."
 )
 
 
@@ -180,7 +180,7 @@ def practitioner_welcome(practitioner: Practitioner, link: str) -> str:
 
 CLAIM_REFUSED = (
     "ℹ️ That practitioner link doesn't work (it was already used, has expired or was "
-    "withdrawn). Ask the clinic's operator for a new one.\n\n"
+    "withdrawn). Ask the clinic's operator for a new one."
 )
 
 
