@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot.context import SERVICES_KEY, AppServices, BotContext
+from bot.delivery.aiohttp_request import AiohttpRequest
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
 from bot.handlers import account, admin, basic, clinic, router
@@ -44,8 +45,10 @@ def build_application(services: AppServices) -> BotApplication:
         .rate_limiter(SlidingWindowRateLimiter(max_retries=3))
         # The Bot API transport (aiohttp: a third of httpx's CPU per request), counting
         # Telegram errors by status code for /metrics.
-        .request(metrics.ObservedRequest(connection_pool_size=256))
-        .get_updates_request(metrics.ObservedRequest(connection_pool_size=1))
+        .request(AiohttpRequest(connection_pool_size=256, on_error=metrics.count_telegram_error))
+        .get_updates_request(
+            AiohttpRequest(connection_pool_size=1, on_error=metrics.count_telegram_error)
+        )
         .post_init(_post_init)
         .build()
     )

@@ -10,16 +10,17 @@ times with backoff.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.catalog import Catalog
 from bot.context import AppServices
 from bot.db.models import ClinicMessageKind, ClinicMessageStatus, Practitioner
+from bot.delivery.engine_api import EngineApi
 from bot.domain.attention import by_attention
 from bot.services import clinic_outbox, patient_summary, sharing
 from bot.services.clinic_outbox import ClaimedMessage
@@ -33,10 +34,15 @@ BACKOFF = (0.5, 1.0, 2.0)
 _UNREACHABLE = ("chat not found", "user not found", "peer_id_invalid")
 
 
+def _json(markup: InlineKeyboardMarkup) -> bytes:
+    return json.dumps(markup.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
 class ClinicMessages:
-    def __init__(self, services: AppServices, bot: Bot, lease: timedelta) -> None:
+    def __init__(self, services: AppServices, api: EngineApi, lease: timedelta) -> None:
         self.services = services
-        self.bot = bot
+        # The engine's one send path (bot.delivery.engine_api), as prompts and follow-ups take.
+        self.api = api
         self.lease = lease
         self.backoff = BACKOFF
         self._last_quiet_scan: datetime | None = None
@@ -93,8 +99,10 @@ class ClinicMessages:
             while True:
                 attempts += 1
                 try:
-                    sent = await self.bot.send_message(
-                        message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                    message_id = await self.api.send_message(
+                        message.chat_id,
+                        text,
+                        reply_markup=None if markup is None else _json(markup),
                     )
                 except Forbidden as exc:
                     status, error = ClinicMessageStatus.BLOCKED, str(exc)
@@ -118,7 +126,7 @@ class ClinicMessages:
                     log.exception("clinic message failed", extra={"clinic_message_id": message.id})
                     error = f"{type(exc).__name__}: {exc}"
                 else:
-                    status, message_id = ClinicMessageStatus.SENT, sent.message_id
+                    status = ClinicMessageStatus.SENT
                 break
         async with self.services.session_factory() as session:
             await clinic_outbox.record(

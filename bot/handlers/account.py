@@ -18,9 +18,9 @@ from bot.domain.fire_times import local_date
 from bot.domain.pause import PauseParseError, parse_pause
 from bot.handlers import setup
 from bot.handlers.common import edit, send, unit_of_work
-from bot.services import accounts, dispatch, pain, personal_data, schedule
+from bot.services import accounts, pain, personal_data, schedule
 from bot.services import progress as progress_service
-from bot.services.changes import mark_schedule_changed
+from bot.services.dispatch.queueing import queue_now
 from bot.views import about as about_views
 from bot.views import callback_data as cb
 from bot.views import clinic as clinic_views
@@ -94,11 +94,9 @@ async def next_command(update: Update, context: BotContext) -> None:
         user = await _ready_user(update, context, session)
         if user is None:
             return
-        queued = await dispatch.queue_now(session, services.catalog, user, services.clock())
+        queued = await queue_now(session, services.catalog, user, services.clock())
         if queued is None:
             await send(update, context, about_views.nothing_to_send())
-            return
-        mark_schedule_changed(session)
 
 
 async def pause_command(update: Update, context: BotContext) -> None:

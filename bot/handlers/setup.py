@@ -20,15 +20,15 @@ from bot.catalog import Catalog
 from bot.context import BotContext
 from bot.db.models import User, UserStatus
 from bot.domain.clock_times import TimeParseError, Weekdays, parse_time, parse_times
-from bot.domain.zones import (
-    UnknownZoneError,
+from bot.domain.zones import UnknownZoneError
+from bot.handlers import sharing_question
+from bot.handlers.common import Markup, edit, edit_markup, send, unit_of_work
+from bot.services import accounts, answers, schedule, sharing
+from bot.services.zone_lookup import (
     zone_choices_for_name,
     zone_for_location,
     zones_for_local_time,
 )
-from bot.handlers import sharing_question
-from bot.handlers.common import Markup, edit, edit_markup, send, unit_of_work
-from bot.services import accounts, answers, schedule, sharing
 from bot.views import callback_data as cb
 from bot.views import clinic as views_clinic
 from bot.views import onboarding as views

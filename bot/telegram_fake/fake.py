@@ -25,7 +25,7 @@ class TelegramFake:
     ``rate_limit``: messages/second over all chats (Telegram: 30), None = unlimited.
     ``per_chat_rate_limit``: messages/second per chat (Telegram's guidance: 1), None = unlimited.
     ``validate_images``: refuse photo uploads Pillow can't read, like Telegram does.
-    ``strict_ampersand``: reject a bare ``&`` in HTML (Telegram tolerates it; see html_parse).
+    ``strict_ampersand``: reject a bare ``&`` in HTML (Telegram tolerates it: bot.telegram_html).
     """
 
     def __init__(

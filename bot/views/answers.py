@@ -9,8 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalog import Catalog, Stretch, TextBlock
 from bot.domain.progression import Answer
+from bot.telegram_html import visible_length
 from bot.views import callback_data as cb
-from bot.views.html import bold, esc, visible_length
+from bot.views.html import bold, esc
 from bot.views.stretch_card import CAPTION_LIMIT, MESSAGE_LIMIT, OURS_MARKER, render_card
 
 STATUS = {

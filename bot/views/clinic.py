@@ -15,8 +15,9 @@ from bot.domain.attention import PatientRecord, PatientStats, reasons
 from bot.domain.pain import PainTrend, change_label
 from bot.domain.progression import Answer
 from bot.domain.zones import UnknownZoneError, get_zone
+from bot.telegram_html import visible_length
 from bot.views import callback_data as cb
-from bot.views.html import bold, esc, visible_length
+from bot.views.html import bold, esc
 
 PAGE_SIZE = 10
 TEXT_LIMIT = 4096  # Telegram's limit for a message's text (after entity parsing)

@@ -3,13 +3,14 @@ claims the role, and patients who join by the practitioner's link."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from datetime import time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from bot.db.models import ClinicMessage, Practitioner
+from bot.db.models import ClinicMessage, ClinicMessageStatus, Practitioner
 from bot.practitioner_commands import run_command
 from bot.services import accounts, sharing
 from bot.telegram_fake import ChatMessage, FakeUser
@@ -108,3 +109,24 @@ async def user_id_of(bot: Harness, telegram_id: int) -> int:
         user = await accounts.find_user(session, telegram_id)
         assert user is not None
         return user.id
+
+
+async def clinic_settled(bot: Harness, within: float = 10.0) -> None:
+    """Wait until every clinic message due by the bot's clock has a recorded outcome."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        await bot.settled(within)
+        async with bot.services.session_factory() as session:
+            pending = await session.scalar(
+                select(func.count())
+                .select_from(ClinicMessage)
+                .where(
+                    ClinicMessage.status == ClinicMessageStatus.PENDING,
+                    ClinicMessage.due_at <= bot.clock.now,
+                )
+            )
+        if not pending:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{pending} clinic messages still pending")
+        await asyncio.sleep(0.02)

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from bot.db.engine import SessionFactory
 from bot.db.models import ClinicMessageKind, ClinicMessageStatus, User
 from tests.bot_harness import Harness, running_bot
-from tests.clinic.people import clinic_messages, practitioner, sharing_patient
+from tests.clinic.people import clinic_messages, clinic_settled, practitioner, sharing_patient
 
 MORNING = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)  # Thu 08:00 in Auckland
 
@@ -38,7 +38,7 @@ async def test_an_overnight_alert_survives_a_restart_and_goes_once(
         alert = await ana.next_message()
         assert "pressed “It hurts”" in alert.content
         second.advance(timedelta(hours=1))
-        await second.settled()
+        await clinic_settled(second)
         (sent,) = await clinic_messages(second)
         assert sent.status is ClinicMessageStatus.SENT
         assert len(ana.bot_messages) == 1
@@ -63,9 +63,7 @@ async def test_pain_three_points_above_the_first_score_alerts_once(bot: Harness)
         checkin = await mere.wait_for(lambda m: "Weekly check-in" in m.content and m.buttons)
         await mere.press(score, checkin)
         await mere.wait_for_edit(checkin)
-        if alerted:
-            await ana.wait_for(lambda m: "reported pain" in m.content)
-        await bot.settled()
+        await clinic_settled(bot)
         alerts = [m for m in ana.bot_messages if "reported pain" in m.content]
         assert len(alerts) == (1 if alerted else 0), score
     assert "5/10" in alerts[0].content
@@ -84,6 +82,6 @@ async def test_a_quiet_week_alerts_once(bot: Harness) -> None:
     quiet = await ana.wait_for(lambda m: "hasn't answered" in m.content)
     assert "User8651" in quiet.content
     bot.advance(timedelta(days=1))
-    await bot.settled()
+    await clinic_settled(bot)
     kinds = [m.kind for m in await clinic_messages(bot)]
     assert kinds.count(ClinicMessageKind.ALERT_QUIET) == 1

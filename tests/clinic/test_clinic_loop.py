@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.db.models import ClinicMessageKind, ClinicMessageStatus, PainScore, Share
 from bot.telegram_fake import ChatMessage, FakeUser
 from tests.bot_harness import Harness, text_of
-from tests.clinic.people import clinic_messages, join, practitioner
+from tests.clinic.people import clinic_messages, clinic_settled, join, practitioner
 
 FIRST_PROMPT = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # Thu 07:30 in Auckland
 MONDAY_8AM_AUCKLAND = datetime(2026, 11, 29, 19, 0, tzinfo=UTC)
@@ -68,7 +68,7 @@ async def test_the_clinic_loop_from_link_to_report_and_back_out(bot: Harness) ->
     assert "Aroha" in got.content
     assert got.button_labels == [["Open the card"]]
     bot.advance(timedelta(minutes=5))
-    await bot.settled()
+    await clinic_settled(bot)
     assert len([m for m in ana.bot_messages if "pressed “It hurts”" in m.content]) == 1
 
     # Monday 08:00 in Ana's zone: the digest.
