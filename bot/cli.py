@@ -131,7 +131,7 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
     from bot.app import build_application
     from bot.context import AppServices
     from bot.db.engine import create_engine, create_session_factory
-    from bot.ops import lifecycle
+    from bot.ops.lifecycle import Lifecycle
 
     settings.require_token()
     webhook = webhook_target(webhook_url) if webhook_url else None
@@ -150,18 +150,15 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
     services = AppServices(
         settings=settings, catalog=catalog, session_factory=create_session_factory(engine)
     )
-    application = build_application(services)
-
-    async def dispose_engine(_: object) -> None:
-        await engine.dispose()
-
-    application.post_shutdown = dispose_engine
-    lifecycle.install(application, services)
+    application = build_application(services, Lifecycle(services, process=True, engine=engine))
     mode = "webhook" if webhook else "polling"
     log.info("starting", extra={"api": settings.telegram_api_url, "mode": mode})
     with _bot_api_errors_as_startup_errors(settings):
         if webhook is None:
-            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            # stop_signals=None: bot.ops.lifecycle installs its own (stop with a drain).
+            application.run_polling(
+                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, stop_signals=None
+            )
         else:
             url, path = webhook
             log.info(
@@ -182,6 +179,7 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
                 secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=False,
+                stop_signals=None,
             )
     log.info("stopped")
     return EXIT_OK

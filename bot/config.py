@@ -79,6 +79,13 @@ class Settings(BaseSettings):
         le=3600,
         description="A claimed reminder not finished within this is claimed again (crash).",
     )
+    update_lease_seconds: int = Field(
+        default=30,
+        ge=2,
+        le=3600,
+        description="An update being handled by a process that died is handled again after "
+        "this (its lease is renewed while it is being handled).",
+    )
     stronger_after_dones: int = Field(
         default=5,
         ge=1,
@@ -111,8 +118,8 @@ class Settings(BaseSettings):
         default=6.0,
         ge=0,
         le=8,
-        description="On SIGTERM, how long reminders in flight may take to finish before the "
-        "rest are handed back (the process exits within 10 s).",
+        description="On SIGTERM, how long updates and reminders in flight may take to finish "
+        "before the rest are handed back (the process exits within 10 s).",
     )
     metrics_port: int | None = Field(
         default=None,

@@ -414,6 +414,8 @@ async def console_session(
             finally:
                 await application.updater.stop()
                 await application.stop()
+                if application.post_stop is not None:
+                    await application.post_stop(application)
                 await application.shutdown()
                 await engine.dispose()
 

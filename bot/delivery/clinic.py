@@ -21,8 +21,7 @@ from bot.catalog import Catalog
 from bot.context import AppServices
 from bot.db.models import ClinicMessageKind, ClinicMessageStatus, Practitioner
 from bot.delivery.engine_api import EngineApi
-from bot.domain.attention import by_attention
-from bot.services import clinic_outbox, patient_summary, sharing
+from bot.services import clinic_outbox, patient_summary
 from bot.services.clinic_outbox import ClaimedMessage
 from bot.views import clinic as views
 
@@ -71,8 +70,7 @@ class ClinicMessages:
             if message.kind is ClinicMessageKind.DIGEST:
                 assert message.practitioner_id is not None
                 practitioner = await session.get_one(Practitioner, message.practitioner_id)
-                patients = await sharing.patients_of(session, practitioner)
-                ordered = by_attention(await patient_summary.stats_of(session, patients, now))
+                ordered = await patient_summary.by_attention_of(session, practitioner, now)
                 return views.digest(practitioner, ordered, message.event_at)
             facts = await clinic_outbox.alert_facts(session, message, now)
         assert message.patient_id is not None

@@ -16,13 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.db.models import Practitioner, User, UserStatus
-from bot.domain.attention import by_attention
 from bot.handlers import setup, sharing_question
 from bot.handlers.common import edit, send, send_file, unit_of_work
-from bot.handlers.setup import Press
-from bot.services import accounts, clinic_outbox, pain, patient_summary, practitioners, sharing
-from bot.views import callback_data as cb
+from bot.handlers.press import Press, button
+from bot.services import (
+    accounts,
+    clinic_outbox,
+    dialogue,
+    pain,
+    patient_summary,
+    practitioners,
+    sharing,
+)
+from bot.services.practitioners import Practitioner
 from bot.views import clinic as views
 from bot.views import clinic_charts
 from bot.views.html import esc
@@ -88,7 +94,7 @@ async def on_start(
         else await accounts.register(session, tg_user.id, chat.id, code)
     )
     share = await sharing.ask(session, user, practitioner)
-    if user.status is UserStatus.ONBOARDING:
+    if dialogue.is_onboarding(user):
         return False  # asked once set-up is done (ask_pending)
     if share is None:
         await send(update, context, views.already_sharing(practitioner))
@@ -140,9 +146,7 @@ async def patients_command(update: Update, context: BotContext) -> None:
 async def _patients_page(
     context: BotContext, session: AsyncSession, practitioner: Practitioner, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    now = context.services.clock()
-    patients = await sharing.patients_of(session, practitioner)
-    ordered = by_attention(await patient_summary.stats_of(session, patients, now))
+    ordered = await patient_summary.by_attention_of(session, practitioner, context.services.clock())
     return views.patients_page(practitioner, ordered, page)
 
 
@@ -214,7 +218,8 @@ def _message_id(press: Press) -> int | None:
     return message.message_id if message is not None else None
 
 
-async def _share_button(press: Press) -> None:
+@button
+async def share_button(press: Press) -> None:
     head, _, word = (press.argument or "").partition(":")
     share_id, yes = _int(head), {"yes": True, "no": False}.get(word)
     if share_id is None or yes is None:
@@ -242,7 +247,8 @@ async def _share_button(press: Press) -> None:
     )
 
 
-async def _unshare_button(press: Press) -> None:
+@button
+async def unshare_button(press: Press) -> None:
     share_id = _int(press.argument)
     practitioner = (
         await sharing.stop(press.session, press.user, share_id, press.now)
@@ -256,12 +262,13 @@ async def _unshare_button(press: Press) -> None:
     await press.send(views.sharing_stopped(practitioner))
 
 
-async def _pain_toggle_button(press: Press) -> None:
+@button
+async def pain_toggle_button(press: Press) -> None:
     user = press.user
     if press.argument is not None:
         await press.query.answer("This button doesn't work any more.")
         return
-    if user.consented_at is None or user.status is UserStatus.ONBOARDING:
+    if not dialogue.is_consented(user) or dialogue.is_onboarding(user):
         await press.query.answer("Please finish setting up first: send /start.")
         return
     if user.pain_checkin_day is None:
@@ -273,7 +280,8 @@ async def _pain_toggle_button(press: Press) -> None:
     await setup.send_settings(press.update, press.context, press.session, user)
 
 
-async def _pain_button(press: Press) -> None:
+@button
+async def pain_button(press: Press) -> None:
     head, _, value = (press.argument or "").partition(":")
     score_id, score = _int(head), _int(value)
     if score_id is None or score is None:
@@ -305,7 +313,8 @@ async def _checked_practitioner(press: Press) -> Practitioner | None:
     return practitioner
 
 
-async def _patients_page_button(press: Press) -> None:
+@button
+async def patients_page_button(press: Press) -> None:
     page = _int(press.argument)
     practitioner = await _checked_practitioner(press)
     if practitioner is None:
@@ -318,7 +327,7 @@ async def _patients_page_button(press: Press) -> None:
     await edit(press.query, text, markup)
 
 
-async def _shared(press: Press) -> tuple[Practitioner, User] | None:
+async def _shared(press: Press) -> tuple[Practitioner, accounts.User] | None:
     """The practitioner pressing, and the patient the button names, only if that patient
     shares with them now: anything else (forged, stale, stopped sharing) shows nothing."""
     practitioner = await _checked_practitioner(press)
@@ -338,7 +347,7 @@ async def _shared(press: Press) -> tuple[Practitioner, User] | None:
 
 
 async def _sharing_since(
-    press: Press, practitioner: Practitioner, patient: User
+    press: Press, practitioner: Practitioner, patient: accounts.User
 ) -> datetime | None:
     for share, holder in await sharing.active_of_patient(press.session, patient):
         if holder.id == practitioner.id:
@@ -346,7 +355,8 @@ async def _sharing_since(
     return None
 
 
-async def _card_button(press: Press) -> None:
+@button
+async def card_button(press: Press) -> None:
     found = await _shared(press)
     if found is None:
         return
@@ -367,7 +377,8 @@ async def _card_button(press: Press) -> None:
     await press.send(text, markup)
 
 
-async def _report_button(press: Press) -> None:
+@button
+async def report_button(press: Press) -> None:
     found = await _shared(press)
     if found is None:
         return
@@ -387,22 +398,3 @@ async def _report_button(press: Press) -> None:
         press.update, press.context, pdf, f"report-{name}.pdf",
         f"Visit report: {esc(record.stats.first_name)}", as_photo=False,
     )  # fmt: skip
-
-
-BUTTONS = {
-    cb.SHARE: _share_button,
-    cb.UNSHARE: _unshare_button,
-    cb.PAIN: _pain_button,
-    cb.PAIN_TOGGLE: _pain_toggle_button,
-    cb.PATIENTS_PAGE: _patients_page_button,
-    cb.PATIENT_CARD: _card_button,
-    cb.PATIENT_REPORT: _report_button,
-}
-
-
-async def on_button(press: Press, action: str) -> bool:
-    route = BUTTONS.get(action)
-    if route is None:
-        return False
-    await route(press)
-    return True

@@ -3,13 +3,12 @@ practitioner's link opens), and remembering which message asked it."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 
 from bot.context import BotContext
-from bot.db.models import Practitioner, User
 from bot.handlers.common import OnSent, send
-from bot.services import sharing
+from bot.services import accounts, sharing
+from bot.services.practitioners import Practitioner
 from bot.views import clinic as views
 
 
@@ -35,9 +34,10 @@ def _remember(context: BotContext, share_id: int) -> OnSent:
     return remember
 
 
-async def ask_pending(
-    update: Update, context: BotContext, session: AsyncSession, user: User
-) -> None:
-    """Once set-up is done: the sharing question a practitioner's link opened during it."""
-    for share, practitioner in await sharing.unasked(session, user):
+async def ask_pending(update: Update, context: BotContext, user: accounts.User) -> None:
+    """Once set-up is done: the sharing question a practitioner's link opened (at /start, in
+    an earlier update: committed, so a session of its own reads it)."""
+    async with context.services.session_factory() as session:
+        pending = await sharing.unasked(session, user)
+    for share, practitioner in pending:
         await ask(update, context, share.id, practitioner)

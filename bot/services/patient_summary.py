@@ -19,14 +19,15 @@ from bot.db.models import (
     Delivery,
     DeliveryStatus,
     PainScore,
+    Practitioner,
     StretchPreference,
     User,
 )
 from bot.db.types import as_utc
-from bot.domain.attention import PatientRecord, PatientStats
+from bot.domain.attention import PatientRecord, PatientStats, by_attention
 from bot.domain.fire_times import local_date
 from bot.domain.progression import Answer
-from bot.services import pain
+from bot.services import pain, sharing
 from bot.services.progress import user_progress
 
 
@@ -142,3 +143,11 @@ async def record_of(
         pain=await pain.pain_trend(session, patient.id),
         first_prompt_at=first_prompt,
     )
+
+
+async def by_attention_of(
+    session: AsyncSession, practitioner: Practitioner, now: datetime
+) -> list[PatientStats]:
+    """The practitioner's sharing patients' figures, most in need of attention first."""
+    patients = await sharing.patients_of(session, practitioner)
+    return by_attention(await stats_of(session, patients, now))

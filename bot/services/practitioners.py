@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Practitioner, User
+from bot.db.models import Practitioner as Practitioner  # re-exported: handlers name the type
+from bot.db.models import User
 from bot.domain.zones import get_zone
 
 CLAIM_PREFIX = "c_"

@@ -179,6 +179,12 @@ class TelegramFake:
         return len(self.state.updates)
 
     @property
+    def confirmed_updates(self) -> list[int]:
+        """Ids of the updates the bot confirmed (a later getUpdates offset, or a 2xx answer to
+        the webhook), in that order: Telegram will not send them again."""
+        return list(self.state.updates.confirmed)
+
+    @property
     def webhook_info(self) -> JSON:
         return self.state.webhook.info(len(self.state.updates))
 

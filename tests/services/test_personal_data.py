@@ -32,6 +32,8 @@ from tests.services.test_accounts import NOW, onboarded_user
 # Tables that hold nothing about any one person, with the reason.
 NOT_PERSONAL = {
     "telegram_files": "the clinic's pictures Telegram already has, shared by everyone",
+    "inbox_updates": "updates in transit: what someone sent is kept only until it is handled "
+    "(then only the update_id is left, pruned after a day); not tied to an account",
 }
 
 
