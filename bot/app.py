@@ -127,6 +127,7 @@ def _add_handlers(application: BotApplication) -> None:
                 (cb.UNSHARE, clinic.unshare_button),
                 (cb.PAIN, clinic.pain_button),
                 (cb.PAIN_TOGGLE, clinic.pain_toggle_button),
+                (cb.PAIN_DAY, clinic.pain_day_button),
                 # ... and a practitioner's patients (each checked against a live share)
                 (cb.PATIENTS_PAGE, clinic.patients_page_button),
                 (cb.PATIENT_CARD, clinic.card_button),

@@ -281,6 +281,22 @@ async def pain_toggle_button(press: Press) -> None:
 
 
 @button
+async def pain_day_button(press: Press) -> None:
+    """The weekly check-in's day, from /settings (on only: off stays off)."""
+    user = press.user
+    day = _int(press.argument)
+    if day is None or day > 6 or not dialogue.is_consented(user) or dialogue.is_onboarding(user):
+        await press.query.answer("This button doesn't work any more.")
+        return
+    if user.pain_checkin_day is None:
+        await press.query.answer("The weekly pain check-in is off.")
+        return
+    await pain.switch_on(press.session, user, press.now, weekday=day)
+    await press.query.answer(f"Pain check-in: {views.WEEKDAY_NAMES[day]}")
+    await setup.send_settings(press.update, press.context, press.session, user)
+
+
+@button
 async def pain_button(press: Press) -> None:
     head, _, value = (press.argument or "").partition(":")
     score_id, score = _int(head), _int(value)

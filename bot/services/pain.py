@@ -1,6 +1,6 @@
 """The weekly pain check-in: on/off, when it is asked next, and its answers.
 
-Asked once a week on the patient's chosen day (default: the weekday they joined) at their first
+Asked once a week on the patient's chosen day (default: the weekday they began sharing) at their first
 reminder time, through the reminder engine (services.clinic_outbox). `pain_next_at` is derived
 like a slot's `next_fire_at` and rewritten whenever the schedule changes.
 """
@@ -46,9 +46,10 @@ async def _slots(session: AsyncSession, user: User) -> list[ScheduleSlot]:
 async def switch_on(
     session: AsyncSession, user: User, now: datetime, weekday: int | None = None
 ) -> None:
-    """On, on `weekday` (default: the weekday the patient joined, in their zone)."""
+    """On, on `weekday` (default: today's weekday in the patient's zone: the day they began
+    sharing, or turned the check-in on)."""
     if weekday is None:
-        weekday = local_date(user.created_at or now, user.time_zone or "UTC").weekday()
+        weekday = local_date(now, user.time_zone or "UTC").weekday()
     user.pain_checkin_day = weekday
     user.pain_next_at = next_at(user, await _slots(session, user), now)
 

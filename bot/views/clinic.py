@@ -128,15 +128,22 @@ def settings_lines(clinic: SharingSettings) -> str:
 
 
 def settings_buttons(clinic: SharingSettings) -> list[list[InlineKeyboardButton]]:
-    rows = [
-        [
+    toggle = InlineKeyboardButton(
+        "📈 Pain check-in: turn " + ("off" if clinic.pain_checkin_day is not None else "on"),
+        callback_data=cb.build(cb.PAIN_TOGGLE),
+    )
+    day = clinic.pain_checkin_day
+    rows = [[toggle]]
+    if day is not None and 0 <= day <= 6:
+        following = (day + 1) % 7
+        # One tap moves the check-in a day on; the data names the day chosen, so a double
+        # tap or an old settings screen sets that day rather than moving it twice.
+        rows[0].append(
             InlineKeyboardButton(
-                "📈 Pain check-in: turn "
-                + ("off" if clinic.pain_checkin_day is not None else "on"),
-                callback_data=cb.build(cb.PAIN_TOGGLE),
+                f"Move to {WEEKDAY_NAMES[following]}",
+                callback_data=cb.build(cb.PAIN_DAY, str(following)),
             )
-        ]
-    ]
+        )
     rows += [
         [
             InlineKeyboardButton(

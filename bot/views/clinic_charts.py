@@ -121,7 +121,7 @@ def chart_png(draw: str, grid: Mapping[date, int], today: date, points: Sequence
               zone: str, size: tuple[float, float]) -> bytes:  # fmt: skip
     """One chart alone (`draw`: "calendar" or "pain"), e.g. for the visit report."""
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=size, dpi=200, facecolor=BACKGROUND)
+    figure, axes = plt.subplots(figsize=size, dpi=150, facecolor=BACKGROUND)
     axes.set_facecolor(BACKGROUND)
     if draw == "calendar":
         draw_calendar(axes, grid, today)

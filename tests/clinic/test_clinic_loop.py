@@ -5,6 +5,7 @@ once, held until morning; the Monday digest; stopping sharing and deleting end i
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pypdfium2
@@ -25,6 +26,13 @@ async def after(person: FakeUser, text: str, containing: str) -> ChatMessage:
     sent = await person.send(text)
     return await person.wait_for(
         lambda m: m.message_id > sent.message_id and containing in m.content
+    )
+
+
+async def document_after(person: FakeUser, text: str) -> ChatMessage:
+    sent = await person.send(text)
+    return await person.wait_for(
+        lambda m: m.message_id > sent.message_id and m.document is not None
     )
 
 
@@ -85,6 +93,10 @@ async def test_the_clinic_loop_from_link_to_report_and_back_out(bot: Harness) ->
     assert "3/10" in (await aroha.wait_for_edit(checkin)).content
     progress = await after(aroha, "/progress", "Your progress")
     assert "📈 Pain (0–10), weekly: ▃ 3" in progress.content
+    settings = await after(aroha, "/settings", "Your settings")
+    assert "Weekly pain check-in: on (Wednesdays)" in settings.content
+    await aroha.press("Move to Thursdays", settings)
+    await aroha.wait_for(lambda m: "Weekly pain check-in: on (Thursdays)" in m.content)
 
     # Something Aroha types never reaches Ana.
     await after(aroha, "my neighbour Bob says hi, call me on 021 555", "")
@@ -117,6 +129,12 @@ async def test_the_clinic_loop_from_link_to_report_and_back_out(bot: Harness) ->
     # Ink on the page: the charts and table, not a blank sheet.
     assert sum(image.histogram()[:128]) > 5_000
     assert all("Bob" not in m.content and "021" not in m.content for m in ana.bot_messages)
+
+    # Aroha's own report, and her data export, which names whom she shares with.
+    own_report = await document_after(aroha, "/report")
+    assert (own_report.file_bytes or b"").startswith(b"%PDF")
+    exported = json.loads((await document_after(aroha, "/export")).file_bytes or b"{}")
+    assert [s["practitioner"] for s in exported["sharing_with"]] == ["Dr Ana Smith"]
 
     # Aroha stops sharing: the card's buttons stop working for Ana at once.
     settings = await after(aroha, "/settings", "Your settings")
