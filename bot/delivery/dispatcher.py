@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.context import AppServices
 from bot.db.models import DeliveryStatus
 from bot.delivery.clinic import ClinicMessages
+from bot.delivery.hold_timers import HoldTimers
 from bot.delivery.picture_uploads import PictureUploads
 from bot.delivery.sender import Sender
 from bot.services.dispatch.claim import Claimed, claim_due, earliest_due
@@ -68,7 +69,9 @@ RECORD_WITHIN = 0.1
 
 
 class Dispatcher:
-    def __init__(self, services: AppServices, bot: Bot) -> None:
+    def __init__(
+        self, services: AppServices, bot: Bot, hold_timers: HoldTimers | None = None
+    ) -> None:
         settings = services.settings
         self.services = services
         self.policy = DispatchPolicy(
@@ -80,6 +83,8 @@ class Dispatcher:
             catalog=services.catalog,
             pictures=PictureUploads(services.session_factory),
             clock=services.clock,
+            # A new prompt ends the chat's hold timer: its countdown is for the last stretch.
+            before_prompt=hold_timers.cancel if hold_timers is not None else None,
         )
         self.clinic = ClinicMessages(services, self.sender.api, self.policy.lease)
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)

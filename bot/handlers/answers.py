@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 
 from bot.context import BotContext
+from bot.handlers import hold
 from bot.handlers.common import OnSent, edit, edit_message, send
 from bot.handlers.press import Press, button
 from bot.services import accounts, answering, answers, offers
@@ -23,6 +24,9 @@ Answer = answering.Answer
 async def _show(update: Update, context: BotContext, answered: answering.Answered) -> None:
     """Show the answer on the prompt and send what follows from it."""
     given, result = answered.given, answered.result
+    running = hold.timers(context)
+    if running is not None:
+        running.cancel(answered.chat_id)  # the countdown was for this prompt, now answered
     status = views.status_line(given, answered.answered_local, answered.again_local)
     await _mark_prompt(context, answered, status)
     asked = _remember_question(context, answered.offer_id)

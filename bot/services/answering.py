@@ -30,6 +30,7 @@ class Refusal(enum.Enum):
 
     OUT_OF_DATE = "out_of_date"  # malformed data, or a press from another message: forged
     NOTHING_OPEN = "nothing_open"  # a typed answer, but no prompt is waiting for one
+    NOTHING_EASIER = "nothing_easier"  # Easier where the sheet has no variation nor tip
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,9 @@ async def _record(
     message_id: int | None,
     now: datetime,
     dones_for_stronger: int,
-) -> Answered:
+) -> Answered | Refusal:
+    if given is Answer.EASIER and not await answers.can_ease(session, catalog, user, delivery):
+        return Refusal.NOTHING_EASIER  # the prompt stays open: Done, Skip or It hurts
     result = await answers.answer(
         session, catalog, user, delivery, given, now, dones_for_stronger=dones_for_stronger
     )

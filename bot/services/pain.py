@@ -1,8 +1,9 @@
 """The weekly pain check-in: on/off, when it is asked next, and its answers.
 
-Asked once a week on the patient's chosen day (default: the weekday they began sharing) at their first
-reminder time, through the reminder engine (services.clinic_outbox). `pain_next_at` is derived
-like a slot's `next_fire_at` and rewritten whenever the schedule changes.
+Asked once a week on the patient's chosen day (default: the weekday they began sharing) at
+their first reminder time, through the reminder engine (services.clinic_outbox).
+`pain_next_at` is derived like a slot's `next_fire_at` and rewritten whenever the schedule
+changes.
 """
 
 from __future__ import annotations

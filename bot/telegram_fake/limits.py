@@ -242,6 +242,7 @@ class FloodControl:
         per_chat_per_second: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._clock = clock
         self._overall = SlidingWindow(per_second, clock=clock) if per_second else None
         self._per_chat = (
             SlidingWindow(per_chat_per_second, clock=clock) if per_chat_per_second else None
@@ -253,6 +254,19 @@ class FloodControl:
             wait = max(wait, self._per_chat.retry_after(chat_id))
         if wait:
             raise ApiError.too_many_requests(wait)
+
+    def limit_each_chat(self, per_second: int) -> None:
+        self._per_chat = SlidingWindow(per_second, clock=self._clock)
+
+    def check_chat(self, chat_id: int) -> None:
+        """The chat's limit alone (edits count there, not toward the bot's overall rate)."""
+        wait = self._per_chat.retry_after(chat_id) if self._per_chat else 0
+        if wait:
+            raise ApiError.too_many_requests(wait)
+
+    def record_chat(self, chat_id: int) -> None:
+        if self._per_chat:
+            self._per_chat.record(chat_id)
 
     def record(self, chat_id: int | None) -> None:
         if self._overall:

@@ -372,12 +372,16 @@ class BotApi:
         data = stored.data
         if all(data.get(key) == value for key, value in changes.items()):
             raise ApiError.bad_request(NOT_MODIFIED)
+        # An edit is a message to the chat for flood control (Telegram answers 429 to a
+        # countdown edited faster than the chat's limit), but not to the bot's overall rate.
+        self.flood.check_chat(chat.id)
         for key, value in changes.items():
             if value is None:
                 data.pop(key, None)
             else:
                 data[key] = value
         data["edit_date"] = now()
+        self.flood.record_chat(chat.id)
         stored.edit_count += 1
         chat.changed.notify()
         return data

@@ -97,10 +97,11 @@ def easier(easier_stretch: Stretch | None, tips: Sequence[str]) -> str:
             f"Here's the easier variation, {bold(easier_stretch.title)}. "
             "You'll get this one from now on."
         )
-    text = "The clinic's sheet has no easier variation of this stretch."
-    if tips:
-        text += " Its own tips may help:\n" + _tips(tips)
-    return text + "\nOr tap Skip on the next one if it's too much today."
+    # Easier is only offered where there is a variation or a tip (bot.views.prompt).
+    return (
+        "The clinic's sheet has no easier variation of this stretch, but its own tips may "
+        f"help:\n{_tips(tips)}\nIf it's still too much today, ⏭ Skip is fine."
+    )
 
 
 def later(at_local: datetime) -> str:
@@ -158,4 +159,8 @@ REFUSALS = {
     "not_yours": "This button isn't yours.",
     "not_sent": "This prompt was never delivered, so there's nothing to answer.",
     "already": "Already noted. 🙂",
+    "nothing_easier": (
+        "The clinic's sheet has nothing easier for this stretch. ✅ Done, ⏭ Skip or 🤕 It hurts "
+        "still work."
+    ),
 }

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.catalog import Catalog, Problem, Stretch, TextBlock
 from bot.telegram_html import visible_length
 from bot.views.html import bold, esc, italic
+from bot.views.prompt import EVERY_ANSWER, PromptButtons, prompt_buttons
 
 CAPTION_LIMIT = 1024
 MESSAGE_LIMIT = 4096
@@ -34,6 +35,7 @@ class StretchCard:
     picture: Path
     caption_html: str
     follow_up_html: str | None  # None when the whole card fits the caption
+    buttons: PromptButtons = EVERY_ANSWER  # the optional buttons under it
 
 
 class CardTooLong(ValueError):
@@ -43,12 +45,13 @@ class CardTooLong(ValueError):
 def render_card(catalog: Catalog, stretch_id: str) -> StretchCard:
     stretch = catalog.get(stretch_id)
     full = card_html(catalog, stretch)
+    buttons = prompt_buttons(catalog, stretch)
     if visible_length(full) <= CAPTION_LIMIT:
-        return StretchCard(picture=stretch.picture, caption_html=full, follow_up_html=None)
+        return StretchCard(stretch.picture, full, follow_up_html=None, buttons=buttons)
     short = short_caption_html(catalog, stretch)
     if visible_length(short) > CAPTION_LIMIT or visible_length(full) > MESSAGE_LIMIT:
         raise CardTooLong(stretch.id)
-    return StretchCard(picture=stretch.picture, caption_html=short, follow_up_html=full)
+    return StretchCard(stretch.picture, short, follow_up_html=full, buttons=buttons)
 
 
 def card_html(catalog: Catalog, stretch: Stretch) -> str:

@@ -31,6 +31,15 @@ async def stored(bot: Harness) -> list[Delivery]:
         return list(await session.scalars(select(Delivery).order_by(Delivery.id)))
 
 
+async def _knee_hugs_next(bot: Harness, telegram_id: int) -> None:
+    """The rotation sends knee hugs next (it follows the pelvic tilt)."""
+    async with bot.services.session_factory() as session:
+        user = await accounts.find_user(session, telegram_id)
+        assert user is not None
+        user.last_family_id = "pelvic-tilt"
+        await session.commit()
+
+
 @pytest.mark.parametrize(
     ("button", "word", "answer"),
     [
@@ -45,6 +54,12 @@ async def test_each_answer_works_by_button_and_by_word(
     bot: Harness, button: str, word: str, answer: str
 ) -> None:
     by_button, prompt = await first_prompt(bot, 7001)
+    if answer == "easier":
+        # The Table stretch has nothing easier on the sheet, so no Easier: knee hugs have.
+        await _knee_hugs_next(bot, 7001)
+        bot.advance(timedelta(days=1))
+        prompt = await by_button.next_message()
+        assert caption_of(prompt).startswith("Knee hugs")
     await by_button.press(button, prompt)
     edited = await by_button.wait_for_edit(prompt)
     assert edited.buttons == []
@@ -52,6 +67,8 @@ async def test_each_answer_works_by_button_and_by_word(
     assert edited.caption.endswith("· 07:30") or "again at 08:00" in edited.caption
 
     by_word = await onboard(bot, 7002)
+    if answer == "easier":
+        await _knee_hugs_next(bot, 7002)
     bot.advance(timedelta(days=1))
     prompt2 = await by_word.next_message()
     await bot.settled()  # a typed answer applies to a prompt known to have arrived
