@@ -105,6 +105,7 @@ def _add_handlers(application: BotApplication) -> None:
                 (cb.STRONGER, answers.stronger_button),
                 (cb.TRY_EASIER, answers.try_easier_button),
                 (cb.UNBLOCK, answers.unblock_button),
+                (cb.UNDO, answers.undo_button),
                 (cb.NOOP, press.noop),
                 # the hold timer under a prompt, and its countdown's buttons
                 (cb.HOLD, hold.hold_button),
@@ -119,6 +120,7 @@ def _add_handlers(application: BotApplication) -> None:
                 (cb.DAYS_PRESET, setup.days_preset),
                 (cb.DAY_TOGGLE, setup.toggle_day),
                 (cb.DAYS_DONE, setup.days_done),
+                (cb.GOAL_SET, setup.choose_goal),
                 # the settings screen
                 (cb.SETTINGS_OPEN, account.open_settings_section),
                 (cb.PAUSE_TOGGLE, account.toggle_pause),

@@ -33,6 +33,7 @@ __all__ = [
     "Weekdays",
     "format_time",
     "format_times",
+    "looks_like_time",
     "parse_days",
     "parse_time",
     "parse_times",
@@ -103,6 +104,19 @@ def _clean(text: str) -> str:
 def _check_length(text: str) -> None:
     if len(text) > _MAX_INPUT_LENGTH:
         raise TimeParseError("That's too long to be a time.")
+
+
+# Digits with what a time is written with (":", ".", "h", am/pm), and nothing else: "9:99",
+# "25.10", "9", "7:3 pm" look like times even when they are not valid ones.
+_TIME_SHAPE = re.compile(r"\d[\d\s:.h]*(?:[ap]\.?\s?m?\.?)?")
+
+
+def looks_like_time(text: str) -> bool:
+    """Whether `text` is written like a time of day, valid or not ("9:99" is; "Oslo" isn't)."""
+    if len(text) > _MAX_INPUT_LENGTH:
+        return False
+    cleaned = _clean(text)
+    return cleaned in {"noon", "midday", "midnight"} or bool(_TIME_SHAPE.fullmatch(cleaned))
 
 
 def parse_time(text: str) -> time:

@@ -5,12 +5,17 @@ The same steps serve onboarding and later changes (/conditions, /timezone, /time
 while the user is onboarding, finishing a step moves on to the next one and the last one turns
 reminders on; afterwards finishing a step saves and ends the conversation. Where the
 conversation stands is stored (`User.dialog_step`, as the `Step` value), so a restart mid-way
-resumes at the same step and old buttons keep working.
+resumes at the same step and old buttons keep working. While the days are being picked one by
+one, the days ticked so far are part of where the conversation stands ("days:<mask>"): the
+picker starts with none ticked, and nothing is saved until Done.
+
+The weekly goal is a settings step only: onboarding does not ask it (the default serves).
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import time
 from typing import TypeGuard
@@ -24,6 +29,7 @@ class Step(enum.StrEnum):
     TIMEZONE = "timezone"
     TIMES = "times"
     DAYS = "days"
+    GOAL = "goal"
 
 
 # Onboarding asks every step, in this order.
@@ -37,6 +43,7 @@ class Section(enum.StrEnum):
     TIMEZONE = "timezone"
     TIMES = "times"
     DAYS = "days"
+    GOAL = "goal"
     DELETE = "delete"
 
 
@@ -57,6 +64,7 @@ class Question:
     first_name: str = ""
     conditions: frozenset[str] = frozenset()
     times: tuple[time, ...] = ()
+    weekly_goal: int = 5
 
 
 @dataclass(frozen=True)
@@ -73,12 +81,30 @@ class Transition:
         return self.next is None and not self.finishes_onboarding
 
 
+_PICKING_DAYS = re.compile(r"days:(\d{1,3})")
+
+
 def parse_step(stored: str | None) -> Step | None:
     """The step a stored `dialog_step` names; None for none (or a value no version wrote)."""
+    if stored and _PICKING_DAYS.fullmatch(stored):
+        return Step.DAYS
     try:
         return Step(stored) if stored else None
     except ValueError:
         return None
+
+
+def picking_days(days: Weekdays) -> str:
+    """The stored `dialog_step` while the days are picked one by one, `days` ticked so far."""
+    return f"days:{int(days)}"
+
+
+def picked_days(stored: str | None) -> Weekdays | None:
+    """The days ticked so far in the day picker; None when the picker isn't open."""
+    match = _PICKING_DAYS.fullmatch(stored or "")
+    if match is None or int(match.group(1)) > int(Weekdays.EVERY_DAY):
+        return None
+    return Weekdays(int(match.group(1)))
 
 
 def after(done: Step, *, onboarding: bool) -> Transition:
@@ -86,7 +112,7 @@ def after(done: Step, *, onboarding: bool) -> Transition:
     if done is Step.CONSENT:
         # Consent only ever happens while onboarding: conditions always follow.
         return Transition(Step.CONDITIONS)
-    if not onboarding:
+    if not onboarding or done not in ONBOARDING:
         return Transition(None)
     position = ONBOARDING.index(done)
     if position == len(ONBOARDING) - 1:
@@ -106,6 +132,8 @@ def press_counts(step: Step, *, stored: str | None, onboarding: bool) -> bool:
     never come before the time zone is known. After onboarding every step is open."""
     if not onboarding:
         return True
+    if step not in ONBOARDING:
+        return False  # a settings-only step (the weekly goal): there is no settings screen yet
     return ONBOARDING.index(step) <= ONBOARDING.index(resume_at(stored))
 
 
@@ -118,6 +146,21 @@ def text_use(stored: str | None) -> TextUse:
     if step is None:
         return TextUse.NONE
     return TextUse.BUTTONS
+
+
+# What people type for the "Done" a question asks for ("…then Done").
+_DONE_WORDS = frozenset({"done", "done ✓", "ok done", "that's all", "that's it", "finished"})
+
+
+def done_by_word(stored: str | None, text: str) -> Step | None:
+    """The step typed "done" finishes: one whose question ends "…then Done" (conditions, times,
+    the day picker); None where "done" means nothing to the conversation."""
+    if " ".join(text.casefold().replace("’", "'").split()).rstrip(".!") not in _DONE_WORDS:
+        return None
+    step = parse_step(stored)
+    if step is Step.DAYS:
+        return step if picked_days(stored) is not None else None
+    return step if step in (Step.CONDITIONS, Step.TIMES) else None
 
 
 def takes_location(stored: str | None) -> bool:
@@ -170,12 +213,18 @@ def day_index_argument(argument: str | None) -> int | None:
     return index if index <= 6 else None
 
 
+def goal_argument(argument: str | None) -> int | None:
+    """A weekly goal, 1..7 days, or None for anything else."""
+    if not _digits(argument) or len(argument) != 1 or not 1 <= int(argument) <= 7:
+        return None
+    return int(argument)
+
+
 def _digits(argument: str | None) -> TypeGuard[str]:
     # ASCII only: "²".isdigit() is true, yet int("²") raises.
     return argument is not None and argument.isascii() and argument.isdigit()
 
 
-def toggle_day(current: Weekdays, index: int) -> Weekdays | None:
-    """`current` with day `index` flipped; None if that would leave no day at all."""
-    toggled = current ^ Weekdays.from_indices([index])
-    return toggled or None
+def toggle_day(current: Weekdays, index: int) -> Weekdays:
+    """`current` with day `index` flipped (none left is allowed while picking: Done refuses)."""
+    return current ^ Weekdays.from_indices([index])

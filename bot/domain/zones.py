@@ -29,6 +29,7 @@ __all__ = [
     "fold_text",
     "get_zone",
     "is_valid_zone",
+    "zone_name",
     "zones_at_local_time",
 ]
 
@@ -69,6 +70,17 @@ def get_zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # ValueError: malformed key ("../x")
         raise UnknownZoneError(name) from exc
+
+
+def zone_name(zone: str) -> str:
+    """An IANA zone as people read it: "America/New_York" -> "New York (America)",
+    "America/Argentina/Buenos_Aires" -> "Buenos Aires (America, Argentina)"; a zone without a
+    region ("UTC") as it is. The one spelling every message uses."""
+    *regions, place = zone.split("/")
+    place = place.replace("_", " ")
+    if not regions:
+        return place
+    return f"{place} ({', '.join(region.replace('_', ' ') for region in regions)})"
 
 
 def is_valid_zone(name: str) -> bool:

@@ -121,9 +121,10 @@ async def _pause(
 async def _resume(
     update: Update, context: BotContext, session: AsyncSession, user: accounts.User, now: datetime
 ) -> None:
-    await accounts.resume(session, user, now)
+    resumed = await accounts.resume(session, user, now)
     upcoming = await schedule.upcoming(session, user)
-    await send(update, context, "▶️ " + settings_views.saved(user, upcoming))
+    status = settings_views.status_line(user, upcoming)
+    await send(update, context, about_views.resumed(not resumed, status))
 
 
 async def resume_command(update: Update, context: BotContext) -> None:

@@ -10,7 +10,9 @@ from bot.views import texts
 
 async def help_command(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(texts.help_text())
+    await update.effective_message.reply_text(
+        texts.help_text(context.services.catalog.texts.safety)
+    )
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -24,3 +26,9 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 async def unknown_text(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_text(texts.plain_text_fallback())
+
+
+async def not_set_up(update: Update, context: BotContext) -> None:
+    """Text from someone with no settings (new, or after /delete): where to begin."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts.not_set_up())

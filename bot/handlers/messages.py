@@ -2,7 +2,9 @@
 
 Typed text from a set-up user is tried as an answer to a prompt first ("done", "later"... is
 never a city or a time), then as an answer to the set-up step they are at; anything else gets
-the "I didn't catch that" reply.
+the "I didn't catch that" reply. The one exception: "done" at a step whose question ends
+"…then Done" finishes that step when no stretch is waiting for an answer. Someone the bot has
+no settings for (new, or after /delete) is pointed to /start.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ async def on_text(update: Update, context: BotContext) -> None:
     text = (message.text or "").strip()
     async with unit_of_work(context) as session:
         user = await accounts.find_user(session, tg_user.id)
-        if user is not None and dialogue.is_consented(user):
-            if await answers.on_text(update, context, session, user, text):
-                return
-            if await setup.on_text(update, context, session, user, text):
-                return
+        if user is None or not dialogue.is_consented(user):
+            await basic.not_set_up(update, context)
+            return
+        if await setup.on_done_word(update, context, session, user, text):
+            return
+        if await answers.on_text(update, context, session, user, text):
+            return
+        if await setup.on_text(update, context, session, user, text):
+            return
     await basic.unknown_text(update, context)
 
 
@@ -36,6 +42,6 @@ async def on_location(update: Update, context: BotContext) -> None:
     async with unit_of_work(context) as session:
         user = await accounts.find_user(session, tg_user.id)
         if user is None or not dialogue.is_consented(user):
-            await basic.unknown_text(update, context)
+            await basic.not_set_up(update, context)
             return
         await setup.on_location(update, context, session, user)

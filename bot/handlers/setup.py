@@ -6,7 +6,7 @@ translate an update into one of its calls and its result into a view.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Message, ReplyKeyboardRemove, Update
 
 from bot.context import BotContext
 from bot.handlers import sharing_question
@@ -87,7 +87,11 @@ async def _send_finished(
 # -- buttons ---------------------------------------------------------------------------------
 
 # Refusals that need reading before the next tap: shown as an alert, not a passing toast.
-_ALERTS = {dialogue.Refusal.TOO_MANY_TIMES, dialogue.Refusal.NO_TIMES}
+_ALERTS = {
+    dialogue.Refusal.TOO_MANY_TIMES,
+    dialogue.Refusal.NO_TIMES,
+    dialogue.Refusal.NO_DAYS,
+}
 
 
 async def _refuse(
@@ -145,7 +149,14 @@ async def pick_zone(press: Press) -> None:
         return
     await _zone_chosen(press.update, press.context, finished)
     await press.query.answer()
-    await edit_markup(press.query, None)
+    # "Which one is yours?" reads as answered: the place the user tapped.
+    message = press.query.message
+    tapped = views.pressed_label(
+        message.reply_markup if isinstance(message, Message) else None, press.query.data
+    )
+    zone = finished.user.time_zone
+    assert zone is not None
+    await edit(press.query, views.place_chosen(tapped, zone))
 
 
 @button(needs_consent=True)
@@ -164,9 +175,7 @@ async def times_done(press: Press) -> None:
     if isinstance(finished, dialogue.Refusal):
         await _refuse(press, finished)
         return
-    await press.query.answer()
-    await edit(press.query, f"Times: <b>{views.times_summary(finished.times)}</b> ✓")
-    await _send_finished(press.update, press.context, finished)
+    await _step_done(press, finished, f"Times: <b>{views.times_summary(finished.times)}</b> ✓")
 
 
 @button(needs_consent=True)
@@ -183,9 +192,12 @@ async def days_preset(press: Press) -> None:
 @button(needs_consent=True)
 async def toggle_day(press: Press) -> None:
     if press.argument == "pick":
+        picking = await dialogue.pick_days(press.session, press.user)
+        if isinstance(picking, dialogue.Refusal):
+            await _refuse(press, picking)
+            return
         await press.query.answer()
-        current = await dialogue.current_days(press.session, press.user)
-        await edit(press.query, *views.days_picker(current))
+        await edit(press.query, *views.days_picker(picking))
         return
     toggled = await dialogue.toggle_day(press.session, press.user, press.argument, press.now)
     if isinstance(toggled, dialogue.Refusal):
@@ -204,9 +216,24 @@ async def days_done(press: Press) -> None:
     await _days_chosen(press, finished)
 
 
+@button
+async def choose_goal(press: Press) -> None:
+    """A weekly goal, 1-7, from the question /settings opens."""
+    finished = await dialogue.choose_goal(press.session, press.user, press.argument, press.now)
+    if isinstance(finished, dialogue.Refusal):
+        await _refuse(press, finished, out_of_date=views.GOAL_OUT_OF_DATE)
+        return
+    await _step_done(press, finished, views.goal_chosen(finished.user.weekly_goal))
+
+
 async def _days_chosen(press: Press, finished: dialogue.Finished) -> None:
+    await _step_done(press, finished, f"Days: <b>{finished.days.label}</b> ✓")
+
+
+async def _step_done(press: Press, finished: dialogue.Finished, answered: str) -> None:
+    """A step finished by its button: the question becomes its answer, then what follows."""
     await press.query.answer()
-    await edit(press.query, f"Days: <b>{finished.days.label}</b> ✓")
+    await edit(press.query, answered)
     await _send_finished(press.update, press.context, finished)
 
 
@@ -236,6 +263,10 @@ async def on_text(
             await send(update, context, *views.zones_for_clock(reply.zones, now))
         elif isinstance(reply, dialogue.ZoneChoices):
             await send(update, context, *views.zone_choices(reply.choices, reply.asked))
+        elif isinstance(reply, dialogue.UnreadableTime):
+            await send(update, context, views.unreadable_time(reply.reason))
+        elif isinstance(reply, dialogue.NoZoneAtTime):
+            await send(update, context, views.no_zone_at_time(reply.typed))
         else:
             await send(update, context, views.zone_not_found(reply.asked))
         return True
@@ -251,6 +282,25 @@ async def on_text(
         await send(update, context, views.tap_a_button())
         return True
     return False
+
+
+async def on_done_word(
+    update: Update, context: BotContext, session: AsyncSession, user: accounts.User, text: str
+) -> bool:
+    """Typed "done" at a step that asks for Done, when no stretch waits for an answer: the
+    same as tapping Done. False if the text isn't that."""
+    done = await dialogue.done_by_word(session, user, text, context.services.clock())
+    if done is None:
+        return False
+    step, finished = done
+    if isinstance(finished, dialogue.Refusal):
+        await send(update, context, views.REFUSALS[finished.value])
+        return True
+    if step is dialogue.Step.CONDITIONS:
+        await _send_finished(update, context, finished, views.conditions_saved())
+    else:
+        await _send_finished(update, context, finished)
+    return True
 
 
 async def on_location(

@@ -145,8 +145,11 @@ async def toggle_nudges(session: AsyncSession, user: User) -> bool:
     return user.nudges
 
 
-async def resume(session: AsyncSession, user: User, now: datetime) -> None:
+async def resume(session: AsyncSession, user: User, now: datetime) -> bool:
+    """Reminders on; False if they already were (nothing to resume)."""
+    was_on = user.status is UserStatus.ACTIVE
     await activate(session, user, now)
+    return not was_on
 
 
 async def stop(session: AsyncSession, user: User, now: datetime) -> None:

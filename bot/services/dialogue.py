@@ -19,10 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog import Catalog
 from bot.db.models import ScheduleSlot, User, UserStatus
 from bot.domain import dialogue as rules
-from bot.domain.clock_times import TimeParseError, Weekdays, parse_time, parse_times
+from bot.domain.clock_times import (
+    TimeParseError,
+    Weekdays,
+    looks_like_time,
+    parse_time,
+    parse_times,
+)
 from bot.domain.dialogue import Question, Section, Step, TextUse, Transition
 from bot.domain.zones import UnknownZoneError, ZoneChoice
-from bot.services import accounts, answers, schedule
+from bot.services import accounts, answers, progress, schedule
 from bot.services.zone_lookup import (
     zone_choices_for_name,
     zone_for_location,
@@ -45,7 +51,7 @@ class Refusal(enum.Enum):
     UNKNOWN_ZONE = "unknown_zone"
     TOO_MANY_TIMES = "too_many_times"
     NO_TIMES = "no_times"  # "Done" before any time is chosen
-    LAST_DAY = "last_day"  # would leave no day at all
+    NO_DAYS = "no_days"  # "Done" in the day picker before any day is ticked
     ALREADY_CONSENTED = "already_consented"
 
 
@@ -92,6 +98,20 @@ class ZoneNotFound:
 
 
 @dataclass(frozen=True)
+class UnreadableTime:
+    """Typed at the zone step, written like a time but not one ("9:99"): why not."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class NoZoneAtTime:
+    """A valid time that is nowhere's time right now."""
+
+    typed: time
+
+
+@dataclass(frozen=True)
 class ZonesForClock:
     """The zones where it is now the time the user typed."""
 
@@ -106,7 +126,7 @@ class ZoneChoices:
     asked: str
 
 
-ZoneReply = ZoneNotFound | ZonesForClock | ZoneChoices | Finished
+ZoneReply = ZoneNotFound | UnreadableTime | NoZoneAtTime | ZonesForClock | ZoneChoices | Finished
 
 
 class LocationRefusal(enum.Enum):
@@ -159,6 +179,8 @@ async def _question(session: AsyncSession, user: User, step: Step) -> Question:
         return Question(step, conditions=await accounts.condition_ids(session, user))
     if step is Step.TIMES:
         return Question(step, times=await _times(session, user))
+    if step is Step.GOAL:
+        return Question(step, weekly_goal=user.weekly_goal)
     return Question(step)
 
 
@@ -246,14 +268,15 @@ async def choose_zone(
 
 
 async def zone_from_text(session: AsyncSession, user: User, text: str, now: datetime) -> ZoneReply:
-    """A city, a zone name, or the time it is for the user now."""
-    try:
-        local = parse_time(text)
-    except TimeParseError:
-        local = None
-    if local is not None:
+    """A city, a zone name, or the time it is for the user now. Anything written like a time
+    is answered as one, never looked up as a place ("9:99" is a time gone wrong)."""
+    if looks_like_time(text):
+        try:
+            local = parse_time(text)
+        except TimeParseError as error:
+            return UnreadableTime(error.reason)
         zones = zones_for_local_time(now, local, user.language_code)
-        return ZonesForClock(zones) if zones else ZoneNotFound(text)
+        return ZonesForClock(zones) if zones else NoZoneAtTime(local)
     choices = zone_choices_for_name(text)
     if not choices:
         return ZoneNotFound(text)
@@ -308,6 +331,23 @@ async def times_from_text(
     return await _times(session, user)
 
 
+async def done_by_word(
+    session: AsyncSession, user: User, text: str, now: datetime
+) -> tuple[Step, Finished | Refusal] | None:
+    """Typed "done" at a step whose question ends "…then Done": the same as tapping Done.
+    None if the text isn't that, or if a stretch is waiting for an answer (its "done" comes
+    first: a settings step left open must not swallow it)."""
+    step = rules.done_by_word(user.dialog_step, text)
+    if step is None or await answers.latest_open(session, user, now) is not None:
+        return None
+    if step is Step.CONDITIONS:
+        finished = await finish_conditions(session, user, now)
+        return step, finished if isinstance(finished, Refusal) else finished[1]
+    if step is Step.TIMES:
+        return step, await finish_times(session, user, now)
+    return step, await finish_days(session, user, now)
+
+
 async def finish_times(session: AsyncSession, user: User, now: datetime) -> Finished | Refusal:
     if _ahead(user, Step.TIMES):
         return Refusal.OUT_OF_DATE
@@ -329,23 +369,47 @@ async def choose_days_preset(
     return await _finish_days(session, user, days, now)
 
 
+async def pick_days(session: AsyncSession, user: User) -> Weekdays | Refusal:
+    """Open the day picker, with no day ticked: the days are saved only at Done."""
+    if _ahead(user, Step.DAYS):
+        return Refusal.OUT_OF_DATE
+    user.dialog_step = rules.picking_days(Weekdays(0))
+    return Weekdays(0)
+
+
 async def toggle_day(
     session: AsyncSession, user: User, argument: str | None, now: datetime
 ) -> Weekdays | Refusal:
+    """The days ticked so far in the picker, with the button's day flipped. A picker from
+    before (none open now) starts again from no day."""
     index = rules.day_index_argument(argument)
     if index is None or _ahead(user, Step.DAYS):
         return Refusal.OUT_OF_DATE
-    toggled = rules.toggle_day(await current_days(session, user), index)
-    if toggled is None:
-        return Refusal.LAST_DAY
-    await schedule.set_days(session, user, toggled, now)
+    ticked = rules.picked_days(user.dialog_step) or Weekdays(0)
+    toggled = rules.toggle_day(ticked, index)
+    user.dialog_step = rules.picking_days(toggled)
     return toggled
 
 
 async def finish_days(session: AsyncSession, user: User, now: datetime) -> Finished | Refusal:
-    if _ahead(user, Step.DAYS):
+    """Done in the day picker: the days ticked there, at least one."""
+    ticked = rules.picked_days(user.dialog_step)
+    if ticked is None or _ahead(user, Step.DAYS):
         return Refusal.OUT_OF_DATE
-    return await _finish_days(session, user, await current_days(session, user), now)
+    if not ticked:
+        return Refusal.NO_DAYS
+    return await _finish_days(session, user, ticked, now)
+
+
+async def choose_goal(
+    session: AsyncSession, user: User, argument: str | None, now: datetime
+) -> Finished | Refusal:
+    """The weekly goal (from /settings): days a week, 1 to 7."""
+    days = rules.goal_argument(argument)
+    if days is None or _ahead(user, Step.GOAL):
+        return Refusal.OUT_OF_DATE
+    await progress.set_weekly_goal(session, user, days)
+    return await _finish(session, user, Step.GOAL, now)
 
 
 async def _finish_days(

@@ -46,7 +46,7 @@ async def hold_target(
     ):
         return None
     stretch = catalog.get(delivery.stretch_id)
-    plan = hold_plan(stretch.hold)
+    plan = hold_plan(stretch.hold_to_do)
     if plan is None:
         return None
     return HoldTarget(delivery.id, stretch.title, plan, int(tail), delivery.message_id)

@@ -10,11 +10,14 @@ from bot.catalog import Catalog
 from bot.domain.zones import get_zone
 from bot.views import callback_data as cb
 from bot.views.html import esc
-from bot.views.stretch_card import text_with_source
+from bot.views.stretch_card import OUR_WORDS_MARKER, text_with_source
 
 
 def about(catalog: Catalog) -> str:
-    blocks = "\n\n".join(esc(text_with_source(block)) for block in catalog.texts.about)
+    # Facts about the sheet and the bot, not advice: marked as our words.
+    blocks = "\n\n".join(
+        esc(text_with_source(block, OUR_WORDS_MARKER)) for block in catalog.texts.about
+    )
     return (
         f"<b>About stretchbot</b>\n\n{blocks}\n\n"
         "<i>Place names for time zones: GeoNames (geonames.org), CC BY 4.0.</i>"
@@ -30,6 +33,12 @@ def paused(until: date | None, upcoming: datetime | None, zone: str) -> str:
         else ""
     )
     return f"⏸ Paused until {until:%a %d %b}.{when} /resume turns reminders back on sooner."
+
+
+def resumed(was_on: bool, status: str) -> str:
+    """/resume (or ▶️ Resume): reminders back on, or already on; with when the next comes."""
+    said = "Your reminders are already on." if was_on else "Reminders are on again."
+    return f"▶️ {said} {esc(status)}."
 
 
 def stopped() -> str:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.catalog import Catalog, TextBlock
+from bot.catalog import Catalog
 from bot.domain.clock_times import Weekdays, format_time
 from bot.domain.dialogue import Question, Step
-from bot.domain.zones import ZoneChoice, get_zone
+from bot.domain.zones import ZoneChoice, get_zone, zone_name
 from bot.views import callback_data as cb
 from bot.views.html import esc
-from bot.views.stretch_card import OURS_MARKER
+from bot.views.texts import safety_advice
 
 QUICK_TIMES = (time(7, 30), time(12, 30), time(18, 0))
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -22,11 +22,6 @@ SHARE_LOCATION = "📍 Share my location"
 
 def _button(label: str, action: str, argument: str | None = None) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=cb.build(action, argument))
-
-
-def _ours(blocks: Iterable[TextBlock]) -> str:
-    lines = [f"• {esc(block.text)}" for block in blocks]
-    return "\n".join(lines)
 
 
 def ask(
@@ -41,6 +36,8 @@ def ask(
         return ask_zone()
     if question.step is Step.TIMES:
         return times(question.times)
+    if question.step is Step.GOAL:
+        return weekly_goal(question.weekly_goal)
     return days_presets()
 
 
@@ -53,8 +50,7 @@ def consent(first_name: str, catalog: Catalog) -> tuple[str, InlineKeyboardMarku
         f"Hi {name}! 👋 I'm <b>stretchbot</b>. At the times you choose I send one lower-back "
         f"stretch from the {esc(catalog.texts.clinic)} clinic's sheet: a picture and the "
         "clinic's own instructions.\n\n"
-        f"<b>Before we start</b> <i>{esc(OURS_MARKER)}</i>\n"
-        f"{_ours(catalog.texts.safety)}\n\n"
+        f"{safety_advice('Before we start', catalog.texts.safety)}\n\n"
         "To remind you I keep your answers, the conditions you tell me, your time zone and "
         "your times. /export shows them and /delete erases them, any time."
     )
@@ -121,6 +117,21 @@ def zone_choices(choices: Sequence[ZoneChoice], asked: str) -> tuple[str, Inline
     return text, InlineKeyboardMarkup(rows)
 
 
+def place_chosen(tapped: str | None, zone: str) -> str:
+    """The "which one?" question, once answered: the button tapped (or the zone), so the
+    question reads as done."""
+    return f"Your place: <b>{esc(tapped or zone_name(zone))}</b> ✓"
+
+
+def pressed_label(markup: InlineKeyboardMarkup | None, data: str | None) -> str | None:
+    """The label of the button a press came from (what the user saw and tapped), if any."""
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            if data is not None and button.callback_data == data:
+                return button.text
+    return None
+
+
 def zones_for_clock(zones: Sequence[str], now: datetime) -> tuple[str, InlineKeyboardMarkup]:
     text = "Which of these is your time zone?"
     rows = [[_button(zone_label(zone, now), cb.ZONE_PICK, zone)] for zone in zones]
@@ -128,8 +139,24 @@ def zones_for_clock(zones: Sequence[str], now: datetime) -> tuple[str, InlineKey
 
 
 def zone_label(zone: str, now: datetime) -> str:
+    """ "New York (America), now 05:00": the zone's one spelling, with its clock as a check."""
     local = now.astimezone(get_zone(zone))
-    return f"{zone.replace('_', ' ')} (now {local:%H:%M})"
+    return f"{zone_name(zone)}, now {local:%H:%M}"
+
+
+_TIME_NOW_HINT = (
+    "To set your time zone, type the time it is for you now, like <i>14:05</i> or "
+    "<i>2:05pm</i>, or type your city."
+)
+
+
+def unreadable_time(reason: str) -> str:
+    """A typed time at the zone step that isn't one ("9:99"): what was wrong, what to type."""
+    return f"{esc(reason)}\n{_TIME_NOW_HINT}"
+
+
+def no_zone_at_time(typed: time) -> str:
+    return f"It isn't {format_time(typed)} anywhere right now.\n{_TIME_NOW_HINT}"
 
 
 def zone_not_found(asked: str) -> str:
@@ -199,16 +226,43 @@ def days_picker(days: Weekdays) -> tuple[str, InlineKeyboardMarkup]:
         _button(f"{'✅' if days.includes(i) else '⬜'} {name}", cb.DAY_TOGGLE, str(i))
         for i, name in enumerate(DAY_NAMES)
     ]
-    rows = [buttons[:4], buttons[4:]]
-    if days:
-        rows.append([_button("Done ✓", cb.DAYS_DONE)])
+    rows = [buttons[:4], buttons[4:], [_button("Done ✓", cb.DAYS_DONE)]]
     return text, InlineKeyboardMarkup(rows)
+
+
+# -- weekly goal (/settings only) --------------------------------------------------------------
+
+
+def goal_days(days: int) -> str:
+    return f"{days} day{'' if days == 1 else 's'} a week"
+
+
+def weekly_goal(current: int) -> tuple[str, InlineKeyboardMarkup]:
+    text = (
+        "How many days a week do you aim to stretch? Your streak counts the weeks that reach "
+        f"it, so a rest day doesn't break it. Now: <b>{goal_days(current)}</b>."
+    )
+    row = [
+        _button(f"{'✅ ' if days == current else ''}{days}", cb.GOAL_SET, str(days))
+        for days in range(1, 8)
+    ]
+    return text, InlineKeyboardMarkup([row])
+
+
+def goal_chosen(days: int) -> str:
+    return f"Weekly goal: <b>{goal_days(days)}</b> ✓"
 
 
 # -- finished --------------------------------------------------------------------------------
 
 
+_DAY_PRESETS = (Weekdays.EVERY_DAY, Weekdays.WEEKDAYS, Weekdays.WEEKENDS)
+
+
 def all_set(times_text: str, days: Weekdays, zone: str, first: datetime | None) -> str:
+    place = f"{zone_name(zone)} time"
+    # "every day", "weekdays" mid-sentence; day names keep their capitals ("Mon, Thu").
+    days_text = days.label.lower() if days in _DAY_PRESETS else days.label
     first_text = (
         f"\nYour first stretch: <b>{first.astimezone(get_zone(zone)):%a %d %b at %H:%M}</b>."
         if first
@@ -216,7 +270,7 @@ def all_set(times_text: str, days: Weekdays, zone: str, first: datetime | None) 
     )
     return (
         "<b>All set</b> ✅\n"
-        f"A stretch at {esc(times_text)}, {esc(days.label.lower())} ({esc(zone)}).{first_text}\n\n"
+        f"A stretch at {esc(times_text)}, {esc(days_text)}, {esc(place)}.{first_text}\n\n"
         "Answer each one with the buttons under it. /settings changes anything; "
         "/help lists everything I understand."
     )
@@ -234,12 +288,13 @@ def tap_a_button() -> str:
 
 OUT_OF_DATE = "That button is out of date."
 TIME_OUT_OF_DATE = "That button is out of date. Send /times to see your times."
+GOAL_OUT_OF_DATE = "That button is out of date. Send /settings to change your goal."
 REFUSALS = {
     "out_of_date": OUT_OF_DATE,
     "unknown_condition": "That option no longer exists. Send /conditions for the list.",
     "unknown_zone": "I don't know that time zone. Please type your city again.",
     "too_many_times": "That's the most: 6 times a day.",
     "no_times": "Pick at least one time first.",
-    "last_day": "Keep at least one day.",
+    "no_days": "Tap at least one day first.",
     "already_consented": "You're already past this step 🙂",
 }

@@ -41,7 +41,7 @@ EVERY_ANSWER = PromptButtons()
 def prompt_buttons(catalog: Catalog, stretch: Stretch) -> PromptButtons:
     return PromptButtons(
         easier=catalog.easier_of(stretch.id) is not None or bool(stretch.tips),
-        hold=hold_plan(stretch.hold) is not None,
+        hold=hold_plan(stretch.hold_to_do) is not None,
     )
 
 

@@ -14,13 +14,14 @@ from bot.domain.zones import UnknownZoneError, get_zone
 from bot.views import callback_data as cb
 from bot.views.clinic import SharingSettings, settings_buttons, settings_lines
 from bot.views.html import esc
-from bot.views.onboarding import condition_labels, times_summary, zone_label
+from bot.views.onboarding import condition_labels, goal_days, times_summary, zone_label
 
 SECTIONS = (
     ("conditions", "🩺 Conditions"),
     ("timezone", "🌏 Time zone"),
     ("times", "⏰ Times"),
     ("days", "📅 Days"),
+    ("goal", "🎯 Weekly goal"),
 )
 
 
@@ -68,6 +69,7 @@ def overview(
         f"🌏 Time zone: {esc(zone)}\n"
         f"⏰ Times: {esc(times_summary([slot.local_time for slot in slots]))}\n"
         f"📅 Days: {esc(days.label)}\n"
+        f"🎯 Weekly goal: {goal_days(user.weekly_goal)}\n"
         f"🔔 {esc(status_line(user, upcoming))}\n"
         f"💬 Follow-up if a stretch goes unanswered: {'on' if user.nudges else 'off'}"
     )
@@ -82,8 +84,8 @@ def overview(
     ]
     pause_label = "▶️ Resume" if user.status is UserStatus.PAUSED else "⏸ Pause"
     rows = [
-        buttons[:2],
-        buttons[2:],
+        buttons[:3],
+        buttons[3:],
         [
             InlineKeyboardButton(
                 "💬 Follow-ups: turn " + ("off" if user.nudges else "on"),

@@ -22,11 +22,14 @@ MESSAGE_LIMIT = 4096
 
 # Marks the project's own words wherever they sit next to the clinic's.
 OURS_MARKER = "(stretchbot's advice, not the clinic's)"
+# Our words that are facts, not advice (/about says where the stretches come from).
+OUR_WORDS_MARKER = "(stretchbot's words, not the clinic's)"
 
 HOLD = "⏱"
 REPEAT = "🔁"
 CAUTION = "⚠️"
 TIP = "💡"
+SIDES = "↔️"
 POINTER = "The instructions follow in the next message. ⬇️"
 
 
@@ -55,19 +58,32 @@ def render_card(catalog: Catalog, stretch_id: str) -> StretchCard:
 
 
 def card_html(catalog: Catalog, stretch: Stretch) -> str:
-    """The whole card: title, steps, hold/repeat, cautions, tips, and the project's note."""
+    """The whole card: title, steps, hold/repeat, cautions, the side paragraph, tips, and the
+    project's note. A variation's words borrowed from its base are marked as the base's."""
     sections = [_heading(catalog, stretch)]
+    borrowed = stretch.from_base
+    base_title = catalog.family_of(stretch.id).base.title
+    as_in_base = italic(f"(as in {base_title})")
+    if borrowed is not None and borrowed.start:
+        start = " ".join(esc(_as_sentence(text)) for text in borrowed.start)
+        sections.append(f"{italic(f'Start as in {base_title}:')} {start}")
     if len(stretch.steps) == 1:
         sections.append(esc(stretch.steps[0]))
     else:
         sections.append(
             "\n".join(f"{number}. {esc(step)}" for number, step in enumerate(stretch.steps, 1))
         )
-    timing = [f"{HOLD} {esc(stretch.hold)}"] if stretch.hold else []
-    timing += [f"{REPEAT} {esc(stretch.repeat)}"] if stretch.repeat else []
+    hold, repeat = stretch.hold_to_do, stretch.repeat_to_do
+    timing = []
+    if hold:
+        timing.append(f"{HOLD} {esc(hold)}" + ("" if stretch.hold else f" {as_in_base}"))
+    if repeat:
+        timing.append(f"{REPEAT} {esc(repeat)}" + ("" if stretch.repeat else f" {as_in_base}"))
     if timing:
         sections.append("\n".join(timing))
     notes = [f"{CAUTION} {esc(caution)}" for caution in stretch.cautions]
+    if stretch.side_paragraph:
+        notes.append(f"{SIDES} {esc(stretch.side_paragraph)}")
     notes += [f"{TIP} {esc(tip)}" for tip in stretch.tips]
     if notes:
         sections.append("\n".join(notes))
@@ -75,14 +91,19 @@ def card_html(catalog: Catalog, stretch: Stretch) -> str:
     return "\n\n".join(sections)
 
 
+def _as_sentence(text: str) -> str:
+    """A borrowed fragment ("Lie on your back") ends like a sentence on the card."""
+    return text if text.rstrip().endswith((".", "!", "?")) else f"{text.rstrip()}."
+
+
 def short_caption_html(catalog: Catalog, stretch: Stretch) -> str:
     return f"{_heading(catalog, stretch)}\n\n{esc(POINTER)}"
 
 
-def text_with_source(block: TextBlock) -> str:
+def text_with_source(block: TextBlock, marker: str = OURS_MARKER) -> str:
     """Plain text of a block, marked when the words are the project's rather than the clinic's."""
     if block.source == "stretchbot":
-        return f"{block.text} {OURS_MARKER}"
+        return f"{block.text} {marker}"
     return block.text
 
 

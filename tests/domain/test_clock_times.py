@@ -13,6 +13,7 @@ from bot.domain.clock_times import (
     Weekdays,
     format_time,
     format_times,
+    looks_like_time,
     parse_days,
     parse_time,
     parse_times,
@@ -228,3 +229,16 @@ def test_a_users_days_are_those_of_their_slots_and_every_day_before_any_time_is_
         Weekdays.of_slots(iter([int(Weekdays.MON | Weekdays.FRI)])) == Weekdays.MON | Weekdays.FRI
     )
     assert Weekdays.of_slots([]) is Weekdays.EVERY_DAY
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["9:99", "25:10", "9", "7:3", "7:30pm", "19h", "0730", "7.30 p.m.", "noon", "１４：０５"],
+)
+def test_what_is_written_like_a_time_looks_like_one_even_when_invalid(text: str) -> None:
+    assert looks_like_time(text)
+
+
+@pytest.mark.parametrize("text", ["Oslo", "New York", "Europe/London", "9 Elms", "", "1" * 101])
+def test_places_do_not_look_like_times(text: str) -> None:
+    assert not looks_like_time(text)

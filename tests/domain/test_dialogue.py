@@ -21,8 +21,12 @@ from bot.domain.dialogue import (
     consent_is_stale,
     day_index_argument,
     days_argument,
+    done_by_word,
+    goal_argument,
     parse_section,
     parse_step,
+    picked_days,
+    picking_days,
     press_counts,
     resume_at,
     section_step,
@@ -158,14 +162,64 @@ def test_a_day_button_names_monday_to_sunday() -> None:
         assert day_index_argument(forged) is None
 
 
-@given(st.integers(1, 127), st.integers(0, 6))
-def test_toggling_a_day_flips_only_that_day_and_never_leaves_none(mask: int, index: int) -> None:
+@given(st.integers(0, 127), st.integers(0, 6))
+def test_toggling_a_day_flips_only_that_day(mask: int, index: int) -> None:
     current = Weekdays(mask)
     toggled = toggle_day(current, index)
-    if current == Weekdays.from_indices([index]):
-        assert toggled is None  # the only day left stays
-        return
-    assert toggled is not None
     assert toggled.includes(index) != current.includes(index)
     others = [i for i in range(7) if i != index]
     assert [toggled.includes(i) for i in others] == [current.includes(i) for i in others]
+
+
+@given(st.integers(0, 127))
+def test_the_day_picker_keeps_its_ticks_in_the_stored_step(mask: int) -> None:
+    stored = picking_days(Weekdays(mask))
+    assert len(stored) <= 32  # users.dialog_step
+    assert picked_days(stored) == Weekdays(mask)
+    assert parse_step(stored) is Step.DAYS
+    assert text_use(stored) is TextUse.BUTTONS
+    assert press_counts(Step.TIMES, stored=stored, onboarding=True)
+
+
+def test_the_day_picker_is_open_only_with_a_mask_it_wrote() -> None:
+    assert picking_days(Weekdays(0)) == "days:0"
+    for stored in (None, "", "days", "days:", "days:128", "days:-1", "days:1x", "times"):
+        assert picked_days(stored) is None, stored
+
+
+@pytest.mark.parametrize("typed", ["done", "Done", " DONE ", "done!", "Done ✓", "that’s all"])
+@pytest.mark.parametrize(
+    ("stored", "finishes"),
+    [
+        ("times", Step.TIMES),
+        ("conditions", Step.CONDITIONS),
+        ("days:5", Step.DAYS),
+        ("days", None),  # the presets have no Done
+        ("timezone", None),
+        ("goal", None),
+        (None, None),
+    ],
+)
+def test_typed_done_finishes_only_a_step_that_asks_for_done(
+    typed: str, stored: str | None, finishes: Step | None
+) -> None:
+    assert done_by_word(stored, typed) is finishes
+
+
+@pytest.mark.parametrize("typed", ["done 7:30", "not done", "7:30", "", "d o n e"])
+def test_anything_but_done_is_not_the_steps_done(typed: str) -> None:
+    assert done_by_word("times", typed) is None
+
+
+def test_the_weekly_goal_is_a_settings_step_only() -> None:
+    assert section_step(Section.GOAL) is Step.GOAL
+    assert after(Step.GOAL, onboarding=False) == Transition(None)
+    assert not press_counts(Step.GOAL, stored="days", onboarding=True)
+    assert press_counts(Step.GOAL, stored=None, onboarding=False)
+    assert Step.GOAL not in ONBOARDING
+
+
+def test_a_goal_button_is_one_to_seven_days() -> None:
+    assert [goal_argument(str(n)) for n in range(1, 8)] == list(range(1, 8))
+    for forged in (None, "", "0", "8", "05", "-1", "x", "²", "10"):
+        assert goal_argument(forged) is None

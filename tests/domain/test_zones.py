@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from bot.domain.zones import UnknownZoneError, fold_text, get_zone, is_valid_zone
+from bot.domain.zones import UnknownZoneError, fold_text, get_zone, is_valid_zone, zone_name
 from bot.services.zone_lookup import (
     warm_up,
     zone_choices_for_name,
@@ -281,3 +281,16 @@ def test_too_far_from_any_zone_is_not_matched() -> None:
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         zones_for_local_time(datetime(2026, 1, 15, 19, 0), time(8, 0), "en")
+
+
+@pytest.mark.parametrize(
+    ("zone", "name"),
+    [
+        ("America/New_York", "New York (America)"),
+        ("Pacific/Auckland", "Auckland (Pacific)"),
+        ("America/Argentina/Buenos_Aires", "Buenos Aires (America, Argentina)"),
+        ("UTC", "UTC"),
+    ],
+)
+def test_a_zone_is_written_the_way_people_read_it(zone: str, name: str) -> None:
+    assert zone_name(zone) == name

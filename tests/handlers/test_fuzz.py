@@ -24,7 +24,7 @@ from tests.handlers.test_settings import onboard
 ACTIONS = [
     "answer", "stronger", "try_easier", "unblock", "cond", "cond_done", "tz", "tz_clock",
     "time", "time_type", "time_done", "days", "day", "days_done", "set", "pause", "del_yes",
-    "del_no", "consent", "nudges", "noop", "hold", "hold_stop",
+    "del_no", "consent", "nudges", "noop", "hold", "hold_stop", "undo", "goal",
 ]  # fmt: skip
 
 
@@ -113,6 +113,7 @@ def forged(others_delivery: int, own_delivery: int) -> st.SearchStrategy[str]:
             "consent", "tz:Mars/Base", "tz:..", "time:2561", "time:9999", "days:0", "days:128",
             "day:7", "day:x", "cond:none-such", "set:../../etc", "unblock:none-such",
             "stronger:1:maybe", "answer:1:", "answer::done", "answer:abc:done",
+            "goal:0", "goal:8", "goal:10", "goal:x",
         ]),
     )  # fmt: skip
 

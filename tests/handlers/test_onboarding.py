@@ -70,7 +70,7 @@ async def test_onboarding_by_buttons_and_a_shared_location_takes_six_taps(bot: H
     taps += 1
     zone_set = await aroha.next_message()
     assert zone_set.text is not None
-    assert "Pacific/Auckland" in zone_set.text
+    assert "Auckland (Pacific)" in zone_set.text
     times = await aroha.next_message()
     await aroha.press("07:30", times)
     taps += 1
@@ -103,7 +103,7 @@ async def test_onboarding_by_typing_a_city_and_times(bot: Harness) -> None:
     sam = bot.tg.user(2002, "Sam")
     await consent_and_no_conditions(sam)
     await sam.send("new york")
-    assert "America/New York (now 05:00)" in text_of(await sam.next_message())
+    assert "New York (America), now 05:00" in text_of(await sam.next_message())
     await sam.next_message()  # times
     await sam.send("7:30pm, 0630")
     times = await sam.next_message()
@@ -113,13 +113,13 @@ async def test_onboarding_by_typing_a_city_and_times(bot: Harness) -> None:
     days = await sam.next_message()
     await sam.press("Choose days…", days)
     picker = await sam.wait_for_edit(days)
-    for day in ("✅ Sat", "✅ Sun"):
+    for day in ("⬜ Mon", "⬜ Tue", "⬜ Wed", "⬜ Thu", "⬜ Fri"):
         await sam.press(day, picker)
         picker = await sam.wait_for_edit(picker)
     await sam.press("Done ✓", picker)
     done = await sam.next_message()
     assert done.text is not None
-    assert "06:30, 19:30, weekdays (America/New_York)" in done.text
+    assert "06:30, 19:30, weekdays, New York (America) time" in done.text
     # 05:00 Wednesday in New York -> 06:30 the same morning.
     assert "Wed 25 Nov at 06:30" in done.text
 
@@ -130,9 +130,9 @@ async def test_what_time_is_it_for_you_offers_matching_zones(bot: Harness) -> No
     await kim.send("10:02")  # it is 10:00 UTC
     choices = await kim.next_message()
     labels = [label for row in choices.button_labels for label in row]
-    assert labels[0].startswith("Europe/London")
+    assert labels[0].startswith("London (Europe)")
     await kim.press(labels[0], choices)
-    assert "Europe/London" in text_of(await kim.next_message())
+    assert "London (Europe)" in text_of(await kim.next_message())
 
 
 async def test_an_ambiguous_city_gets_a_short_choice_list(bot: Harness) -> None:
@@ -220,15 +220,15 @@ async def test_a_restart_mid_onboarding_resumes_at_the_same_step(
         assert again.text is not None
         assert "time zone" in again.text.lower()
         await rua.send("Auckland")
-        assert "Pacific/Auckland" in text_of(await rua.next_message())
+        assert "Auckland (Pacific)" in text_of(await rua.next_message())
 
 
 async def test_two_users_onboarding_interleaved_never_see_each_others_data(bot: Harness) -> None:
     one, two = bot.tg.user(2011, "One"), bot.tg.user(2012, "Two")
     await asyncio.gather(consent_and_no_conditions(one), consent_and_no_conditions(two))
     await asyncio.gather(one.send("Auckland"), two.send("Europe/London"))
-    assert "Pacific/Auckland" in text_of(await one.next_message())
-    assert "Europe/London" in text_of(await two.next_message())
+    assert "Auckland (Pacific)" in text_of(await one.next_message())
+    assert "London (Europe)" in text_of(await two.next_message())
     times_one, times_two = await one.next_message(), await two.next_message()
     # Two forges a press on One's message: refused, and nobody's times change.
     answer = await two.press_data(times_one, times_one.button("07:30").data or "")
@@ -270,3 +270,109 @@ async def test_a_later_steps_old_button_mid_onboarding_is_out_of_date(bot: Harne
         assert user.status is UserStatus.ONBOARDING
         assert user.dialog_step == "conditions"
         assert user.time_zone is None
+
+
+# -- issue 15: rough edges a patient hit ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "what_was_wrong"),
+    [
+        ("9:99", "Minutes go from 00 to 59"),
+        ("25:10", "Hours go from 0 to 23"),
+        ("9", "morning or the evening"),
+        ("7:3", "two digits"),
+    ],
+)
+async def test_a_typed_time_that_cannot_be_read_is_answered_as_a_time(
+    bot: Harness, typed: str, what_was_wrong: str
+) -> None:
+    """At the time-zone step, "9:99" is a time gone wrong, not a place called “9:99”."""
+    tia = bot.tg.user(2040, "Tia")
+    await consent_and_no_conditions(tia)
+    await tia.send(typed)
+    reply = text_of(await tia.next_message())
+    assert "place" not in reply
+    assert what_was_wrong in reply
+    assert "the time it is for you now" in reply  # what to type instead
+    user = await stored_user(bot, 2040)
+    assert user is not None
+    assert user.time_zone is None
+    assert user.dialog_step == "timezone"
+
+
+async def test_typing_done_finishes_the_times_step(bot: Harness) -> None:
+    """The question says "…then Done": typing it is the same as tapping it."""
+    rin = bot.tg.user(2041, "Rin")
+    await consent_and_no_conditions(rin)
+    await rin.send("Europe/London")
+    await rin.next_message()
+    await rin.next_message()  # the times question
+    await rin.send("done")
+    assert "Pick at least one time first" in text_of(await rin.next_message())
+    await rin.send("7:30")
+    await rin.next_message()  # the times, with 07:30 ticked
+    await rin.send("Done")
+    days = await rin.next_message()
+    assert text_of(days) == "Which days?"
+    user = await stored_user(bot, 2041)
+    assert user is not None
+    assert user.dialog_step == "days"
+
+
+async def test_a_zone_is_written_one_friendly_way_in_every_message(bot: Harness) -> None:
+    sam = bot.tg.user(2042, "Sam")
+    await consent_and_no_conditions(sam)
+    await sam.send("new york")
+    assert "New York (America)" in text_of(await sam.next_message())
+    times = await sam.next_message()
+    await sam.press("07:30", times)
+    await sam.wait_for(lambda m: "✅ 07:30" in str(m.button_labels))
+    await sam.press("Done ✓", times)
+    await sam.press("Every day", await sam.next_message())
+    done = text_of(await sam.next_message())
+    assert "New York (America)" in done
+    await sam.send("/settings")
+    assert "New York (America)" in text_of(await sam.next_message())
+    assert not [m.content for m in sam.bot_messages if "America/New" in m.content]
+
+
+async def test_choose_days_starts_with_no_day_ticked(bot: Harness) -> None:
+    max_ = bot.tg.user(2043, "Max")
+    await consent_and_no_conditions(max_)
+    await max_.send("Europe/London")
+    await max_.next_message()
+    times = await max_.next_message()
+    await max_.press("18:00", times)
+    await max_.wait_for(lambda m: "✅ 18:00" in str(m.button_labels))
+    await max_.press("Done ✓", times)
+    days = await max_.next_message()
+    await max_.press("Choose days…", days)
+    picker = await max_.wait_for_edit(days)
+    assert "✅" not in str(picker.button_labels)
+    refused = await max_.press("Done ✓", picker)
+    assert refused.show_alert
+    assert refused.text == "Tap at least one day first."
+    await max_.press("⬜ Mon", picker)
+    picker = await max_.wait_for_edit(picker)
+    assert "✅ Mon" in str(picker.button_labels)
+    assert "✅ Tue" not in str(picker.button_labels)
+    await max_.press("⬜ Thu", picker)
+    picker = await max_.wait_for_edit(picker)
+    await max_.press("Done ✓", picker)
+    assert "Mon, Thu" in text_of(await max_.next_message())
+    [slot] = await stored_slots(bot, 2043)
+    assert slot.days == 0b1001
+
+
+async def test_a_chosen_place_replaces_the_which_one_question(bot: Harness) -> None:
+    lou = bot.tg.user(2044, "Lou")
+    await consent_and_no_conditions(lou)
+    await lou.send("London")
+    choices = await lou.next_message()
+    assert "Which one is yours?" in text_of(choices)
+    await lou.press("London, United Kingdom", choices)
+    edited = await lou.wait_for_edit(choices)
+    assert "Which one" not in text_of(edited)
+    assert "London, United Kingdom ✓" in text_of(edited)
+    assert edited.button_labels == []

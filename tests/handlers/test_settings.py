@@ -46,10 +46,24 @@ async def test_settings_shows_everything_on_one_screen(bot: Harness) -> None:
     await user.send("/settings")
     screen = await user.next_message()
     assert screen.text is not None
-    for part in ("Pacific/Auckland", "07:30", "Every day", "Next stretch Thu 26 Nov at 07:30"):
+    for part in (
+        "Auckland (Pacific)",
+        "07:30",
+        "Every day",
+        "Next stretch Thu 26 Nov at 07:30",
+        "Weekly goal: 5 days a week",
+    ):
         assert part in screen.text
     labels = str(screen.button_labels)
-    for button in ("Conditions", "Time zone", "Times", "Days", "Pause", "Delete my data"):
+    for button in (
+        "Conditions",
+        "Time zone",
+        "Times",
+        "Days",
+        "Weekly goal",
+        "Pause",
+        "Delete my data",
+    ):
         assert button in labels
 
 
@@ -65,7 +79,7 @@ async def test_a_time_zone_change_moves_the_next_prompt(bot: Harness) -> None:
     await user.send("/timezone")
     await user.next_message()
     await user.send("Europe/London")
-    assert "Europe/London" in text_of(await user.next_message())
+    assert "London (Europe)" in text_of(await user.next_message())
     saved = await user.next_message()
     assert saved.text is not None
     assert "Thu 26 Nov at 07:30" in saved.text
@@ -97,7 +111,10 @@ async def test_pause_for_three_days_then_resume(bot: Harness) -> None:
     assert "Paused until Sat 28 Nov" in reply.text
     assert await next_prompt(bot, 3005) == datetime(2026, 11, 28, 7, 30, tzinfo=UTC)
     await user.send("/resume")
-    assert "Next stretch Thu 26 Nov at 07:30" in text_of(await user.next_message())
+    resumed = text_of(await user.next_message())
+    assert "Saved" not in resumed  # nothing was saved: reminders came back on
+    assert resumed.startswith("▶️ Reminders are on again.")
+    assert "Next stretch Thu 26 Nov at 07:30" in resumed
     assert await next_prompt(bot, 3005) == datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
 
 
@@ -208,3 +225,73 @@ async def test_follow_ups_turn_off_and_on_again_from_settings(bot: Harness) -> N
     answer = await user.press("💬 Follow-ups: turn on", screen)
     assert answer.text == "Follow-ups on"
     assert "unanswered: on" in text_of(await user.next_message())
+
+
+async def test_resume_when_not_paused_says_reminders_are_already_on(bot: Harness) -> None:
+    user = await onboard(bot, 3021, zone="Europe/London")
+    await user.send("/resume")
+    reply = text_of(await user.next_message())
+    assert "Saved" not in reply
+    assert reply.startswith("▶️ Your reminders are already on.")
+
+
+async def test_typing_done_after_changing_times_saves_them(bot: Harness) -> None:
+    user = await onboard(bot, 3022)
+    await user.send("/times")
+    await user.next_message()
+    await user.send("9pm")
+    await user.next_message()
+    await user.send("done")
+    reply = text_of(await user.next_message())
+    assert "no stretch waiting" not in reply
+    assert reply.startswith("Saved ✓")
+    async with bot.services.session_factory() as session:
+        stored = await accounts.find_user(session, 3022)
+        assert stored is not None
+        assert stored.dialog_step is None
+
+
+async def test_after_delete_typing_points_to_start(bot: Harness) -> None:
+    user = await onboard(bot, 3023)
+    await user.send("/delete")
+    await user.press("🗑 Yes, delete everything", await user.next_message())
+    await user.wait_for(lambda m: "everything about you is deleted" in m.content)
+    await user.send("done")
+    reply = text_of(await user.next_message())
+    assert "/start" in reply
+    assert "When a stretch arrives" not in reply
+
+
+async def test_the_weekly_goal_is_set_from_settings(bot: Harness) -> None:
+    user = await onboard(bot, 3024)
+    await user.send("/settings")
+    screen = await user.next_message()
+    await user.press("🎯 Weekly goal", screen)
+    question = await user.next_message()
+    assert "days a week" in text_of(question)
+    assert question.button_labels == [["1", "2", "3", "4", "✅ 5", "6", "7"]]
+    await user.press("3", question)
+    chosen = await user.wait_for_edit(question)
+    assert "3 days a week ✓" in text_of(chosen)
+    assert chosen.button_labels == []
+    assert "Saved ✓" in text_of(await user.next_message())
+    async with bot.services.session_factory() as session:
+        stored = await accounts.find_user(session, 3024)
+        assert stored is not None
+        assert stored.weekly_goal == 3
+        assert stored.dialog_step is None
+    await user.send("/settings")
+    assert "Weekly goal: 3 days a week" in text_of(await user.next_message())
+
+
+async def test_a_forged_weekly_goal_changes_nothing(bot: Harness) -> None:
+    user = await onboard(bot, 3025)
+    await user.send("/settings")
+    screen = await user.next_message()
+    for data in ("goal:0", "goal:8", "goal:", "goal:-1", "goal:²", "goal:05x"):
+        answer = await user.press_data(screen, data)
+        assert answer.text, data
+    async with bot.services.session_factory() as session:
+        stored = await accounts.find_user(session, 3025)
+        assert stored is not None
+        assert stored.weekly_goal == 5

@@ -51,7 +51,7 @@ def test_a_scripted_session_sets_up_gets_a_stretch_and_answers_it() -> None:
     assert result.returncode == 0, result.stderr + out
     assert "[1] ✅ I understand" in out
     assert "[3] None of these ✓" in out  # buttons numbered across rows
-    assert "Time zone: Pacific/Auckland" in out
+    assert "Time zone: Auckland (Pacific)" in out
     assert "[1] ✅ 07:30" in out  # the edited keyboard is shown again
     assert "All set" in out
     # /clock 07:30 -> the next 07:30 in Auckland, and the scheduled stretch arrives.

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import NetworkError
 
-from bot.db.engine import SessionFactory, create_session_factory
+from bot.db.engine import SessionFactory
 from bot.db.models import InboxUpdate
 from bot.ops import inbox as ops_inbox
 from bot.ops.inbox import DurableUpdateQueue
@@ -64,16 +64,17 @@ async def test_python_telegram_bots_stop_marker_is_queued_as_usual(
 
 
 async def test_a_database_that_cannot_store_refuses_the_update_without_logging_its_text(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    engine: AsyncEngine,
+    session_factory: SessionFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(ops_inbox, "STORE_BACKOFF", (0.0, 0.0))
-    broken = create_async_engine("sqlite+aiosqlite:////nonexistent/folder/db.sqlite3")
-    queue = DurableUpdateQueue(create_session_factory(broken))
-    try:
-        with pytest.raises(NetworkError, match="the inbox cannot store updates") as refused:
-            await queue.put(an_update())
-    finally:
-        await broken.dispose()
+    async with engine.begin() as connection:  # every INSERT now fails
+        await connection.execute(text("DROP TABLE inbox_updates"))
+    queue = DurableUpdateQueue(session_factory)
+    with pytest.raises(NetworkError, match="the inbox cannot store updates") as refused:
+        await queue.put(an_update())
     # A TelegramError: the Updater retries the batch (Telegram keeps it); the webhook says 500.
     assert SECRET_TEXT not in str(refused.value)
     assert [r.message for r in caplog.records].count("could not store an update; retrying") == 2

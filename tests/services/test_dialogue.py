@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import Catalog
@@ -127,7 +128,16 @@ async def test_refused_answers_change_nothing(session_factory: SessionFactory) -
             dialogue.Refusal.OUT_OF_DATE
         )
         await dialogue.choose_days_preset(session, user, str(int(Weekdays.MON)), NOW)
-        assert await dialogue.toggle_day(session, user, "0", NOW) is dialogue.Refusal.LAST_DAY
+        assert await dialogue.pick_days(session, user) == Weekdays(0)
+        assert await dialogue.finish_days(session, user, NOW) is dialogue.Refusal.NO_DAYS
+        assert await dialogue.toggle_day(session, user, "0", NOW) == Weekdays.MON
+        assert await dialogue.toggle_day(session, user, "0", NOW) == Weekdays(0)
+        assert await dialogue.finish_days(session, user, NOW) is dialogue.Refusal.NO_DAYS
+        user.dialog_step = None
+        for forged in ("0", "8", "x", None):
+            assert await dialogue.choose_goal(session, user, forged, NOW) is (
+                dialogue.Refusal.OUT_OF_DATE
+            )
         assert await dialogue.open_section(session, user, "../../etc") is None
         assert await dialogue.times_from_text(session, user, "25:99", NOW) == (
             "Hours go from 0 to 23, so '25:99' doesn't work. Try 7:30, 19:00 or 7pm."
@@ -141,6 +151,7 @@ async def test_refused_answers_change_nothing(session_factory: SessionFactory) -
     assert user.first_name == "Mere"
     assert user.time_zone == "Pacific/Auckland"
     assert user.dialog_step is None
+    assert user.weekly_goal == 5
     async with session_factory() as session:
         user = await stored_in(session, 303)
         assert await accounts.condition_ids(session, user) == frozenset()
@@ -164,6 +175,8 @@ async def test_while_onboarding_an_old_message_of_a_later_step_changes_nothing(
             dialogue.toggle_time(session, user, "0730", NOW),
             dialogue.finish_times(session, user, NOW),
             dialogue.choose_zone(session, user, "Europe/London", NOW),
+            dialogue.pick_days(session, user),
+            dialogue.choose_goal(session, user, "3", NOW),
         ):
             assert await press is dialogue.Refusal.OUT_OF_DATE
         await session.commit()
@@ -190,5 +203,24 @@ async def onboard(session_factory: SessionFactory, telegram_id: int) -> None:
         await dialogue.choose_zone(session, user, "Pacific/Auckland", NOW)
         await dialogue.toggle_time(session, user, "0800", NOW)
         await dialogue.finish_times(session, user, NOW)
-        await dialogue.finish_days(session, user, NOW)
+        await dialogue.choose_days_preset(session, user, str(int(Weekdays.EVERY_DAY)), NOW)
         await session.commit()
+
+
+async def test_a_time_that_is_nowhere_now_is_answered_as_a_time_not_a_place(
+    session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every quarter-hour is some zone's time today; should none match (a tz database
+    without that offset), the answer still speaks of the time, not of a place."""
+    monkeypatch.setattr(dialogue, "zones_for_local_time", lambda *_args, **_kw: [])
+    async with session_factory() as session:
+        user = (await dialogue.start(session, 305, 305, "Mere", None, NOW)).user
+        await dialogue.consent(session, user, "Mere", "en", NOW)
+        await dialogue.finish_conditions(session, user, NOW)
+        reply = await dialogue.zone_from_text(session, user, "10:05", NOW)
+        assert reply == dialogue.NoZoneAtTime(time(10, 5))
+        assert await dialogue.zone_from_text(session, user, "10:65", NOW) == (
+            dialogue.UnreadableTime("Minutes go from 00 to 59, so '10:65' doesn't work.")
+        )
+        assert user.time_zone is None
+        assert user.dialog_step == "timezone"
