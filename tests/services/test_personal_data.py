@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.db.base import Base
 from bot.db.engine import SessionFactory
 from bot.db.models import (
+    AnswerUndo,
     BlockedStretch,
     ClinicMessage,
     ClinicMessageKind,
@@ -87,6 +88,18 @@ async def a_history(session_factory: SessionFactory, user_id: int) -> None:
             created_at=NOW,
         )
         score = PainScore(user_id=user_id, asked_for=NOW, message_id=43, score=4, answered_at=NOW)
+        session.add(
+            AnswerUndo(
+                user_id=user_id,
+                delivery_id=prompt.id,
+                message_id=44,
+                before="{}",
+                after="{}",
+                created="[]",
+                created_at=NOW,
+                expires_at=NOW + timedelta(minutes=10),
+            )
+        )
         session.add_all([practitioner, score])
         await session.flush()
         session.add_all(

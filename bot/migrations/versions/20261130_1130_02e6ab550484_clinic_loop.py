@@ -1,7 +1,7 @@
 """clinic loop: practitioners, sharing consent, weekly pain scores, alerts and digests
 
 Revision ID: 02e6ab550484
-Revises: 5b1f0c7e9a21
+Revises: d4e9a1b3c5f7
 Create Date: 2026-11-30 09:55:31.048230+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.types
 
 revision: str = "02e6ab550484"
-down_revision: str | None = "5b1f0c7e9a21"
+down_revision: str | None = "d4e9a1b3c5f7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
