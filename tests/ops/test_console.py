@@ -88,3 +88,39 @@ def test_clock_arguments() -> None:
     now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # 23:00 in Auckland
     assert next_local_time(now, time(7, 30), auckland) == datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
     assert next_local_time(now, time(10, 0), ZoneInfo("UTC")) == now + timedelta(days=1)
+
+
+CLINIC_SCRIPT = """\
+/invite Dr Ana Smith; Osteoworks; Pacific/Auckland
+/as practitioner
+/open
+/as you
+/open
+1
+/press None of these
+Auckland
+/press 07:30
+/press Done
+/press Every day
+/press Yes, share
+/as practitioner
+/patients
+/quit
+"""
+
+
+@pytest.mark.e2e
+def test_the_console_plays_the_clinic_loop_as_two_users() -> None:
+    result = run_console(CLINIC_SCRIPT)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr + out
+    assert "Added <b>Dr Ana Smith</b>" in out or "Added Dr Ana Smith" in out
+    assert "you are now practitioner" in out
+    assert "Welcome, Dr Ana Smith!" in out
+    assert "Share your stretch record with Dr Ana Smith at Osteoworks?" in out
+    assert "You now share your stretch record with Dr Ana Smith" in out
+    patients = out.rsplit("you › /patients", 1)[1]
+    assert "Your patients · Osteoworks · 1 sharing" in patients
+    assert "Console" in patients
+    assert "!!" not in out
+    assert "Traceback" not in result.stderr
