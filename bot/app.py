@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot.context import SERVICES_KEY, AppServices, BotContext
 from bot.delivery.aiohttp_request import AiohttpRequest
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
-from bot.handlers import account, admin, answers, basic, hold, messages, press, setup
+from bot.handlers import account, admin, answers, basic, clinic, hold, messages, press, setup
 from bot.handlers.errors import log_error
 from bot.ops import metrics
 from bot.ops.lifecycle import Lifecycle
@@ -74,7 +74,8 @@ def _add_handlers(application: BotApplication) -> None:
     # Order matters: python-telegram-bot tries handlers of a group in order, first match wins.
     private = filters.ChatType.PRIVATE
     handlers = [
-        CommandHandler("start", setup.start, filters=private),
+        # /start, also with a practitioner's claim or invite code (the clinic loop).
+        CommandHandler("start", clinic.start, filters=private),
         CommandHandler("help", basic.help_command, filters=private),
         CommandHandler("about", account.about_command, filters=private),
         CommandHandler("settings", account.settings_command, filters=private),
@@ -88,6 +89,10 @@ def _add_handlers(application: BotApplication) -> None:
         CommandHandler("stop", account.stop_command, filters=private),
         CommandHandler("export", account.export_command, filters=private),
         CommandHandler("delete", account.delete_command, filters=private),
+        CommandHandler("report", clinic.report_command, filters=private),
+        # Practitioners: their sharing patients, and their invite link (admins: add one).
+        CommandHandler("patients", clinic.patients_command, filters=private),
+        CommandHandler("invite", clinic.invite_command, filters=private),
         # Admins only (ADMIN_IDS), not in the command menu; others get the unknown-command answer.
         CommandHandler("stats", admin.stats_command, filters=private),
         # Inline buttons, by the action their data starts with. Each route runs only for a
@@ -123,6 +128,16 @@ def _add_handlers(application: BotApplication) -> None:
                 (cb.NUDGES_TOGGLE, account.toggle_nudges),
                 (cb.DELETE_CANCEL, account.cancel_delete),
                 (cb.DELETE_CONFIRM, account.confirm_delete),
+                # the clinic loop: a patient's sharing and weekly pain check-in
+                (cb.SHARE, clinic.share_button),
+                (cb.UNSHARE, clinic.unshare_button),
+                (cb.PAIN, clinic.pain_button),
+                (cb.PAIN_TOGGLE, clinic.pain_toggle_button),
+                (cb.PAIN_DAY, clinic.pain_day_button),
+                # ... and a practitioner's patients (each checked against a live share)
+                (cb.PATIENTS_PAGE, clinic.patients_page_button),
+                (cb.PATIENT_CARD, clinic.card_button),
+                (cb.PATIENT_REPORT, clinic.report_button),
             )
         ),
         # Malformed, forged or retired button data: a polite "doesn't work any more".

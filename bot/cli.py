@@ -59,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     listing = content_commands.add_parser("list", help="print the catalogue")
     listing.add_argument("dir", nargs="?", type=Path, help="pack folder (default: CONTENT_DIR)")
     listing.add_argument("--json", action="store_true", help="as JSON")
+    practitioner = commands.add_parser(
+        "practitioner", help="add, list or remove the clinic's practitioners"
+    )
+    practitioner_commands = practitioner.add_subparsers(dest="practitioner_command", required=True)
+    add = practitioner_commands.add_parser("add", help="add one; prints their one-time claim link")
+    add.add_argument("--name", required=True, help='e.g. "Dr Ana Smith"')
+    add.add_argument("--clinic", required=True, help='e.g. "Osteoworks"')
+    add.add_argument("--zone", default="UTC", help="IANA time zone for alerts (default: UTC)")
+    practitioner_commands.add_parser("list", help="every practitioner, claimed or not")
+    remove = practitioner_commands.add_parser("remove", help="remove one: sharing with them ends")
+    remove.add_argument("id", type=int)
+    link = practitioner_commands.add_parser("link", help="a fresh one-time claim link")
+    link.add_argument("id", type=int)
     return parser
 
 
@@ -82,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.content_command == "check":
                 return content_check(pack, sys.stdout)
             return content_list(pack, sys.stdout, args.json)
+        if args.command == "practitioner":
+            from bot.practitioner_commands import practitioner_command
+
+            _setup_logging(settings)
+            return practitioner_command(settings, args.practitioner_command, vars(args), sys.stdout)
         if args.command == "migrate":
             _setup_logging(settings)
             asyncio.run(migrate(settings))

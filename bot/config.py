@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         description="Dones of a variation (no Easier or It hurts between) before the stronger "
         "one is offered.",
     )
+    card_animations: bool = Field(
+        default=True,
+        description="Send a reminder's stretch card as its animation (sendAnimation) where the "
+        "content pack has one; the still picture is the fallback.",
+    )
     nudge_after_minutes: int = Field(
         default=180,
         ge=10,

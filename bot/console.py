@@ -15,6 +15,9 @@ Lines are read from any text stream (stdin, or a script in tests); console comma
     /clock +1h | +2d | +1h30m     move the bot's clock forward
     /clock 08:00                  to the next 08:00 in your zone (UTC before you chose one)
     /say TEXT                     send TEXT as it is (e.g. a number)
+    /as NAME                      be another Telegram user, e.g. /as practitioner (/as you:
+                                  back to the first, the admin); messages wait for their reader
+    /open                         open the last t.me link shown (as tapping it: /start CODE)
     /console                      this help
     /quit                         leave (end of input does too)
 
@@ -57,6 +60,9 @@ CLOCK_REACTION_SECONDS = 2.0
 QUIET_SECONDS = 0.35
 POLL_SECONDS = 0.05
 
+# A Telegram deep link to this bot, as a practitioner's claim or invite link is shown.
+DEEP_LINK = re.compile(r"https://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]{1,64})")
+YOU = "you"
 HELP = __doc__.split("console commands:\n\n", 1)[1].rstrip() if __doc__ else ""
 
 _CLOCK_DELTA = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
@@ -100,9 +106,12 @@ def next_local_time(now: datetime, target: time, zone: ZoneInfo) -> datetime:
 
 
 def picture_index(catalog: Catalog) -> dict[str, Path]:
-    """sha256 of each picture in the pack -> its file, to name the photos the bot sends."""
+    """sha256 of each picture and animation in the pack -> its file, to name the media the bot
+    sends."""
     index: dict[str, Path] = {}
-    for picture in {stretch.picture for stretch in catalog.stretches}:
+    media = {stretch.picture for stretch in catalog.stretches}
+    media |= {stretch.animation for stretch in catalog.stretches if stretch.animation}
+    for picture in media:
         index[hashlib.sha256(picture.read_bytes()).hexdigest()] = picture
     return index
 
@@ -123,6 +132,8 @@ class Transcript:
     pictures: dict[str, Path]
     # message id -> (edit count, text) last shown
     seen: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # Deep links shown, in order (shared by every user's transcript: /open takes the last).
+    links: list[str] = field(default_factory=list)
 
     def signature(self) -> tuple[int, int]:
         messages = self.user.bot_messages
@@ -134,6 +145,7 @@ class Transcript:
             if shown is not None and shown[0] == message.edit_count:
                 continue
             self.seen[message.message_id] = (message.edit_count, message.content)
+            self.links += DEEP_LINK.findall(message.content)
             if shown is None:
                 self.print(self.render(message))
             elif shown[1] and message.content.startswith(shown[1]):
@@ -152,7 +164,7 @@ class Transcript:
         print(text, file=self.out, flush=True)
 
     def picture_name(self, message: ChatMessage) -> str:
-        data = message.photo_bytes
+        data = message.photo_bytes if message.photo else message.file_bytes
         if data is None:
             return "(unknown picture)"
         path = self.pictures.get(hashlib.sha256(data).hexdigest())
@@ -163,8 +175,8 @@ class Transcript:
         if not text:
             lines.append("(buttons changed)" if message.buttons else "(buttons removed)")
         else:
-            if message.photo:
-                lines.append(f"[photo {self.picture_name(message)}]")
+            if message.photo or message.kind == "animation":
+                lines.append(f"[{message.kind} {self.picture_name(message)}]")
             if message.location:
                 lines.append(f"[location {message.location[0]} {message.location[1]}]")
             lines += message.content.splitlines() or ([] if lines else [f"[{message.kind}]"])
@@ -199,7 +211,10 @@ class Console:
         self.notify = notify
         self.out = out
         self.echo = echo
+        self.pictures = pictures
         self.transcript = Transcript(user, out, pictures)
+        # Everyone this console has been, by name: the first ("you") is the admin.
+        self.people: dict[str, tuple[FakeUser, Transcript]] = {YOU: (user, self.transcript)}
 
     def say(self, text: str) -> None:
         self.transcript.print(text)
@@ -251,6 +266,10 @@ class Console:
             await self.share_location(rest)
         elif command == "/clock":
             await self.move_clock(rest)
+        elif command == "/as":
+            self.become(rest)
+        elif command == "/open":
+            await self.open_link()
         elif command == "/say":
             await self.user.send(rest)
             await self.settle(FIRST_REACTION_SECONDS)
@@ -258,6 +277,28 @@ class Console:
             await self.user.send(text)
             await self.settle(FIRST_REACTION_SECONDS)
         return True
+
+    def become(self, name: str) -> None:
+        """Be another user (created on first use); what they were sent meanwhile shows now."""
+        key = name.strip().casefold()
+        if not key:
+            self.say("!! usage: /as NAME, e.g. /as practitioner; /as you goes back")
+            return
+        if key not in self.people:
+            person = self.tg.user(CONSOLE_USER_ID + len(self.people), name.strip().title())
+            shared = self.transcript.links
+            self.people[key] = (person, Transcript(person, self.out, self.pictures, links=shared))
+        self.user, self.transcript = self.people[key]
+        self.say(f"-- you are now {key} (user {self.user.id}); /as {YOU} goes back")
+        self.transcript.flush()
+
+    async def open_link(self) -> None:
+        links = self.transcript.links
+        if not links:
+            self.say("!! no t.me link shown yet")
+            return
+        await self.user.send(f"/start {links[-1]}")
+        await self.settle(FIRST_REACTION_SECONDS)
 
     def _latest_has_buttons(self) -> bool:
         latest = self.user.last_bot_message

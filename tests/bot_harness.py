@@ -117,7 +117,9 @@ async def running_bot(
             telegram_bot_token=TOKEN,
             telegram_api_url=tg.api_root,
             database_url=database_url,
-            **(settings or {}),
+            # Prompts as their still pictures, which most stories look at; the animated cards
+            # have their own (tests/delivery/test_animated_cards.py).
+            **{"card_animations": False, **(settings or {})},
         )
         services = AppServices(
             settings=bot_settings,

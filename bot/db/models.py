@@ -75,6 +75,11 @@ class User(Base):
     weekly_goal: Mapped[int] = mapped_column(Integer, default=5)
     # Where the user is in the rotation: the family of the last stretch claimed for them.
     last_family_id: Mapped[str | None] = mapped_column(String(32))
+    # The weekly pain check-in: its weekday (0 = Monday) in the user's zone, None when off, and
+    # the UTC moment it is next asked (derived, like a slot's next_fire_at: at the user's first
+    # reminder time on that day).
+    pain_checkin_day: Mapped[int | None] = mapped_column(Integer)
+    pain_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
 
@@ -258,6 +263,128 @@ class Offer(Base):
     # "yes" or "no", once, with when.
     answer: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class Practitioner(Base):
+    """A clinician patients may share their stretch record with.
+
+    Added by an operator (CLI or an admin's /invite); becomes reachable in Telegram once someone
+    opens the one-time claim link (`claim_token_hash` is the SHA-256 of its secret: the link
+    itself is never stored). `invite_code` is the deep-link payload patients join by.
+    """
+
+    __tablename__ = "practitioners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    clinic: Mapped[str] = mapped_column(String(128))
+    # IANA zone for alerts' quiet hours and the Monday digest.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    invite_code: Mapped[str] = mapped_column(String(64), unique=True)
+    claim_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The Telegram user who claimed the role; None until claimed (or after their /delete).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), unique=True
+    )
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class Share(Base):
+    """A patient's explicit yes to sharing their record with one practitioner.
+
+    Asked when the patient opens the practitioner's link; active only between `consented_at`
+    and `revoked_at`. Everything a practitioner sees is read through an active share.
+    """
+
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("patient_id", "practitioner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    practitioner_id: Mapped[int] = mapped_column(
+        ForeignKey("practitioners.id", ondelete="CASCADE"), index=True
+    )
+    # The message that asked (its buttons are the only ones that may answer).
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class PainScore(Base):
+    """One weekly pain check-in (NRS 0-10): asked at `asked_for`, answered once, any time."""
+
+    __tablename__ = "pain_scores"
+    __table_args__ = (UniqueConstraint("user_id", "asked_for"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    asked_for: Mapped[datetime] = mapped_column(UTCDateTime())
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    score: Mapped[int | None] = mapped_column(Integer)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ClinicMessageKind(enum.StrEnum):
+    PAIN_CHECKIN = "pain_checkin"  # to a patient: the weekly 0-10 question
+    ALERT_HURTS = "alert_hurts"  # to a practitioner: a patient pressed It hurts
+    ALERT_PAIN = "alert_pain"  # pain 3 points above the patient's first score
+    ALERT_QUIET = "alert_quiet"  # no answer for 7 days
+    DIGEST = "digest"  # Monday 08:00: all of a practitioner's patients
+
+
+class ClinicMessageStatus(enum.StrEnum):
+    PENDING = "pending"  # queued, or claimed while lease_until holds
+    SENT = "sent"
+    MISSED = "missed"  # too late after downtime (a digest or check-in of days ago)
+    BLOCKED = "blocked"  # the recipient blocked the bot
+    FAILED = "failed"  # Telegram refused it, or gave up after retries
+    CANCELLED = "cancelled"  # no longer allowed when its time came (sharing stopped)
+
+
+class ClinicMessage(Base):
+    """A message of the clinic loop, sent by the reminder engine like a prompt: queued with a
+    unique `key` (so an event queues it once), claimed with a lease, its outcome recorded.
+
+    Alerts refer to their patient (`patient_id`): deleting the patient deletes them, and an
+    alert whose share was revoked before it went is recorded cancelled, not sent.
+    """
+
+    __tablename__ = "clinic_messages"
+    __table_args__ = (Index("ix_clinic_messages_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(96), unique=True)
+    kind: Mapped[ClinicMessageKind] = mapped_column(
+        _stored_enum(ClinicMessageKind, "clinic_message_kind")
+    )
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    practitioner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practitioners.id", ondelete="CASCADE")
+    )
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # The event behind an alert: an answered prompt or a pain score.
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    pain_score_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pain_scores.id", ondelete="CASCADE")
+    )
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When it may go: the event's time, or 08:00 next morning in the recipient's zone.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[ClinicMessageStatus] = mapped_column(
+        _stored_enum(ClinicMessageStatus, "clinic_message_status"),
+        default=ClinicMessageStatus.PENDING,
+    )
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 

@@ -35,3 +35,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """An aggregate of a UTCDateTime column (max(), say) as aware UTC: the column's type is not
+    applied to it, so SQLite hands back a naive datetime or its text."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -23,6 +23,7 @@ from telegram.ext import ContextTypes, JobQueue
 
 from bot.context import AppServices
 from bot.db.models import DeliveryStatus
+from bot.delivery.clinic import ClinicMessages
 from bot.delivery.hold_timers import HoldTimers
 from bot.delivery.picture_uploads import PictureUploads
 from bot.delivery.sender import Sender
@@ -84,7 +85,9 @@ class Dispatcher:
             clock=services.clock,
             # A new prompt ends the chat's hold timer: its countdown is for the last stretch.
             before_prompt=hold_timers.cancel if hold_timers is not None else None,
+            animations=settings.card_animations,
         )
+        self.clinic = ClinicMessages(services, self.sender.api, self.policy.lease)
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)
         # Claim the next batch once this few of the current one are left (all of them in flight).
         self._prefetch_below = settings.send_concurrency
@@ -220,6 +223,7 @@ class Dispatcher:
                             listener(claimed, list(batch.result()))
             if not self._closing:
                 await self._send_nudges()
+                await self._send_clinic_messages()
             self.last_round_at = time.monotonic()
             self._round_task = None
             return sum(len(claimed) for claimed, _ in batches)
@@ -327,6 +331,14 @@ class Dispatcher:
                 await asyncio.sleep(pause)
             else:
                 return
+
+    async def _send_clinic_messages(self) -> None:
+        """The clinic loop's check-ins, alerts and digests (bot.delivery.clinic): recorded
+        deliveries like prompts. Their failure never stops the prompts' round."""
+        try:
+            await self.clinic.run()
+        except Exception:
+            log.exception("clinic messages round failed; trying again next round")
 
     async def _send_nudges(self) -> None:
         """The one gentle follow-up for prompts left unanswered (see services.nudges). Checked

@@ -22,7 +22,8 @@ bot.delivery.json_bodies. Its speed tricks, all measured (benchmarks/README.md),
   from the view around the delivery id; only the chat id and per-message ids are put in per
   call. The views stay the source of truth (the keyboard template is checked against them).
 * **Pictures uploaded once** (bot.delivery.picture_uploads): sent by the file_id Telegram
-  returned, kept in the database; the one upload per picture takes plain `Bot.send_photo`.
+  returned, kept in the database; the one upload per picture takes plain `Bot.send_photo`
+  (`Bot.send_animation` for a stretch's animation, stored the same way by content hash).
 
 Nothing else of the engine calls `Bot` methods. Errors reach the caller as python-telegram-bot's
 exceptions, exactly as `Bot.send_photo` / `send_message` would raise them.
@@ -33,7 +34,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
@@ -47,6 +48,8 @@ from bot.delivery.picture_uploads import PictureUploads
 log = logging.getLogger(__name__)
 
 HTML = ParseMode.HTML.value
+MediaKind = Literal["photo", "animation"]
+_ENDPOINTS: dict[MediaKind, str] = {"photo": "sendPhoto", "animation": "sendAnimation"}
 
 
 class EngineApi:
@@ -75,6 +78,32 @@ class EngineApi:
         """The picture with an HTML caption: by file_id when Telegram has it, else uploaded
         (once: bot.delivery.picture_uploads); `reply_markup` as JSON (bot.delivery.json_bodies).
         Returns the message id."""
+        return await self._send_media(
+            "photo", chat_id, picture, caption_html, reply_markup, **timeouts
+        )
+
+    async def send_animation(
+        self,
+        chat_id: int,
+        animation: Path,
+        caption_html: str,
+        reply_markup: bytes | None,
+        **timeouts: Any,
+    ) -> int:
+        """The stretch in motion (a GIF or silent MP4), as `send_photo` sends a picture."""
+        return await self._send_media(
+            "animation", chat_id, animation, caption_html, reply_markup, **timeouts
+        )
+
+    async def _send_media(
+        self,
+        kind: MediaKind,
+        chat_id: int,
+        picture: Path,
+        caption_html: str,
+        reply_markup: bytes | None,
+        **timeouts: Any,
+    ) -> int:
         fields: Fields = (("caption", caption_html), ("parse_mode", HTML))
         pictures = self._pictures
         key, file_id = await pictures.known(picture)
@@ -83,10 +112,10 @@ class EngineApi:
                 file_id = pictures.file_id(key)
                 if file_id is None:
                     return await self._upload(
-                        chat_id, picture, key, fields, reply_markup, **timeouts
+                        kind, chat_id, picture, key, fields, reply_markup, **timeouts
                     )
         try:
-            return await self._by_file_id(chat_id, file_id, fields, reply_markup, **timeouts)
+            return await self._by_file_id(kind, chat_id, file_id, fields, reply_markup, **timeouts)
         except BadRequest as error:
             if "file identifier" not in str(error).lower():
                 raise
@@ -95,9 +124,9 @@ class EngineApi:
             async with pictures.lock(key):
                 if pictures.forget(key, file_id) or (file_id := pictures.file_id(key)) is None:
                     return await self._upload(
-                        chat_id, picture, key, fields, reply_markup, **timeouts
+                        kind, chat_id, picture, key, fields, reply_markup, **timeouts
                     )
-            return await self._by_file_id(chat_id, file_id, fields, reply_markup, **timeouts)
+            return await self._by_file_id(kind, chat_id, file_id, fields, reply_markup, **timeouts)
 
     async def send_message(
         self,
@@ -123,18 +152,20 @@ class EngineApi:
 
     async def _by_file_id(
         self,
+        kind: MediaKind,
         chat_id: int,
         file_id: str,
         fields: Fields,
         reply_markup: bytes | None,
         **timeouts: Any,
     ) -> int:
-        body = json_body(chat_id, (("photo", file_id), *fields), reply_markup)
-        answer = await self.post("sendPhoto", body, chat_id, **timeouts)
+        body = json_body(chat_id, ((kind, file_id), *fields), reply_markup)
+        answer = await self.post(_ENDPOINTS[kind], body, chat_id, **timeouts)
         return int(answer["message_id"])
 
     async def _upload(
         self,
+        kind: MediaKind,
         chat_id: int,
         picture: Path,
         key: str,
@@ -142,8 +173,8 @@ class EngineApi:
         reply_markup: bytes | None,
         **timeouts: Any,
     ) -> int:
-        """sendPhoto with the file (once per picture, so python-telegram-bot's own `send_photo`);
-        the file_id Telegram returns is kept for every later send."""
+        """sendPhoto / sendAnimation with the file (once per picture, so python-telegram-bot's
+        own methods); the file_id Telegram returns is kept for every later send."""
         data = await self._pictures.content(picture)
         markup = (
             None
@@ -151,14 +182,20 @@ class EngineApi:
             else InlineKeyboardMarkup.de_json(json.loads(reply_markup), self._bot)
         )
         named: dict[str, Any] = dict(fields)  # caption, parse_mode
-        message = await self._bot.send_photo(
-            chat_id,
-            InputFile(data, filename=picture.name),
-            reply_markup=markup,
-            **named,
-            **timeouts,
-        )
-        await self._pictures.uploaded(picture, key, message.photo[-1].file_id)  # the largest
+        upload = InputFile(data, filename=picture.name)
+        if kind == "animation":
+            message = await self._bot.send_animation(
+                chat_id, upload, reply_markup=markup, **named, **timeouts
+            )
+            if message.animation is None:
+                raise BadRequest("the animation came back as another kind of message")
+            file_id = message.animation.file_id
+        else:
+            message = await self._bot.send_photo(
+                chat_id, upload, reply_markup=markup, **named, **timeouts
+            )
+            file_id = message.photo[-1].file_id  # the largest size
+        await self._pictures.uploaded(picture, key, file_id)
         return message.message_id
 
     async def post(self, endpoint: str, body: bytes, chat_id: int, **timeouts: Any) -> Any:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot
@@ -47,6 +48,8 @@ class Sender:
     # Network trouble: tries in all, and the pause before each retry (the last one repeats).
     # Called with the chat id before each prompt goes out (ends that chat's hold timer).
     before_prompt: Callable[[int], object] | None = None
+    # Send a card's animation (sendAnimation) where the pack has one; the still is the fallback.
+    animations: bool = False
     max_attempts: int = MAX_ATTEMPTS
     backoff: tuple[float, ...] = BACKOFF_SECONDS
     # Seconds to wait for Telegram's answer to one request; None: python-telegram-bot's default.
@@ -57,6 +60,7 @@ class Sender:
         self.card = lru_cache(maxsize=None)(self._render)
         self._keyboard = AnswerKeyboardJson()
         self.api = EngineApi(self.bot, self.pictures)
+        self._refused_animations: set[Path] = set()
         self._request_kwargs: dict[str, Any] = (
             {} if self.timeout is None else {"read_timeout": self.timeout}
         )
@@ -136,18 +140,44 @@ class Sender:
         if self.before_prompt is not None:
             self.before_prompt(claim.chat_id)
         follow_up_html = card.follow_up_html  # set for a card too long for a caption
-        photo_id = await self.api.send_photo(
-            claim.chat_id,
-            card.picture,
-            card.caption_html,
-            keyboard if follow_up_html is None else None,
-            **self._request_kwargs,
-        )
+        photo_id = await self._send_media(claim, card, keyboard if follow_up_html is None else None)
         if follow_up_html is None:
             return photo_id
         # A long card: the instructions follow the photo, and the buttons go under them.
         return await self.api.send_message(
             claim.chat_id, follow_up_html, reply_markup=keyboard, **self._request_kwargs
+        )
+
+    async def _send_media(self, claim: Claimed, card: StretchCard, markup: bytes | None) -> int:
+        """The card's animation where the pack has one (and `animations` is on), else, or if
+        Telegram refuses it, its still picture."""
+        animation = card.animation if self.animations else None
+        if animation is not None and animation not in self._refused_animations:
+            try:
+                return await self.api.send_animation(
+                    claim.chat_id, animation, card.caption_html, markup, **self._request_kwargs
+                )
+            except BadRequest as error:
+                if any(text in str(error).lower() for text in _BLOCKING_BAD_REQUESTS):
+                    raise
+                self._refuse(claim, animation, error)
+            except OSError as error:  # the file went missing or can't be read
+                self._refuse(claim, animation, error)
+        return await self.api.send_photo(
+            claim.chat_id, card.picture, card.caption_html, markup, **self._request_kwargs
+        )
+
+    def _refuse(self, claim: Claimed, animation: Path, error: Exception) -> None:
+        """Its still goes instead, without asking again until the next start (a new pack comes
+        with a restart anyway)."""
+        self._refused_animations.add(animation)
+        log.warning(
+            "animation not sent; sending the still picture instead",
+            extra={
+                "stretch_id": claim.stretch_id,
+                "animation": animation.name,
+                "error": str(error),
+            },
         )
 
     def _blocked(self, claim: Claimed, attempts: int, error: Exception) -> Outcome:

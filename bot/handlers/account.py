@@ -16,10 +16,11 @@ from bot.context import BotContext
 from bot.handlers import setup
 from bot.handlers.common import edit, send, unit_of_work
 from bot.handlers.press import Press, button
-from bot.services import accounts, dialogue, personal_data, schedule
+from bot.services import accounts, dialogue, pain, personal_data, schedule
 from bot.services import progress as progress_service
 from bot.services.dispatch.queueing import queue_now
 from bot.views import about as about_views
+from bot.views import clinic as clinic_views
 from bot.views import onboarding as views
 from bot.views import progress as progress_views
 from bot.views import settings as settings_views
@@ -225,7 +226,11 @@ async def progress_command(update: Update, context: BotContext) -> None:
         if user is None:
             return
         progress = await progress_service.user_progress(session, user, services.clock())
-    await send(update, context, progress_views.summary(progress, services.catalog))
+        pain_scores = await pain.pain_trend(session, user.id)
+    summary = progress_views.summary(progress, services.catalog)
+    if pain_scores.points:
+        summary += "\n\n" + clinic_views.pain_trend_line(pain_scores)
+    await send(update, context, summary)
     if progress.is_empty or progress.grid_is_empty:
         return
     chat = update.effective_chat

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
+    InputFile,
     MaybeInaccessibleMessage,
     Message,
     ReplyKeyboardMarkup,
@@ -151,5 +152,30 @@ async def edit_message(
                 log.info("prompt edit skipped", extra={"message_id": message_id, "why": str(error)})
                 return
             raise
+
+    await _deliver(outgoing)
+
+
+async def send_file(
+    update: Update,
+    context: BotContext,
+    data: bytes,
+    filename: str,
+    caption: str | None = None,
+    *,
+    as_photo: bool,
+) -> None:
+    """A picture or a document (a QR code, a chart, a report), after the commit like a reply;
+    the caption is HTML (the application's default parse mode)."""
+    chat = update.effective_chat
+    assert chat is not None
+    chat_id = chat.id
+
+    async def outgoing() -> None:
+        upload = InputFile(data, filename=filename)
+        if as_photo:
+            await context.bot.send_photo(chat_id, upload, caption=caption)
+        else:
+            await context.bot.send_document(chat_id, upload, caption=caption)
 
     await _deliver(outgoing)

@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, ReplyKeyboardRemove, Update
 
 from bot.context import BotContext
+from bot.handlers import sharing_question
 from bot.handlers.common import edit, edit_markup, send, unit_of_work
 from bot.handlers.press import Press, button
-from bot.services import accounts, dialogue
+from bot.services import accounts, dialogue, sharing
+from bot.views import clinic as clinic_views
 from bot.views import onboarding as views
 from bot.views import settings as settings_views
 
@@ -49,6 +51,10 @@ async def send_settings(
         services.catalog,
         services.clock(),
         shown.blocked,
+        clinic_views.SharingSettings(
+            [(share.id, held) for share, held in await sharing.active_of_patient(session, user)],
+            user.pain_checkin_day,
+        ),
     )
     await send(update, context, text, markup)
 
@@ -72,6 +78,8 @@ async def _send_finished(
         assert zone is not None
         times = views.times_summary(finished.times)
         await send(update, context, views.all_set(times, finished.days, zone, finished.upcoming))
+        # A practitioner's link opened at /start: now the sharing question.
+        await sharing_question.ask_pending(update, context, finished.user)
     else:
         await send(update, context, saved or settings_views.saved(finished.user, finished.upcoming))
 

@@ -23,7 +23,7 @@ from bot.db.models import (
     User,
 )
 from bot.domain.progression import Answer, easier_choice, hurts_outcome, stronger_offer
-from bot.services import accounts
+from bot.services import accounts, clinic_outbox
 from bot.services.dispatch.queueing import queue_delivery
 
 LATER_DELAY = timedelta(minutes=30)
@@ -164,6 +164,9 @@ async def answer(
         await session.flush()
         return AnswerResult(delivery, given, stretch, queued=queued)
 
+    if given is Answer.HURTS:
+        # The practitioners the patient shares with hear of it (throttled, never at night).
+        await clinic_outbox.patient_said_it_hurts(session, user, delivery, now)
     if given is Answer.HURTS and stretch is not None:
         outcome = hurts_outcome(catalog, stretch.id, conditions=conditions, blocked=blocked)
         if stretch.id not in blocked:

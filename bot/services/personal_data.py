@@ -10,6 +10,7 @@ The shape (version 2):
               "follow_ups": true, ...},
   "conditions": ["disc-problems"],
   "schedule": [{"time": "07:30", "days": "every day", "next_prompt_at": ...}],
+  "sharing_with": [{"practitioner": ..., "clinic": ..., "sharing_since": ...}],
   "tables": {
     "users": [{...every column...}],
     "deliveries": [{...}, ...],            # every prompt: stretch, times, status, answer
@@ -38,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.base import Base
 from bot.db.models import ScheduleSlot, User
 from bot.domain.clock_times import Weekdays, format_time
-from bot.services import accounts, schedule
+from bot.services import accounts, schedule, sharing
 
 FORMAT = "stretchbot-export/2"
 
@@ -82,6 +83,8 @@ async def export(session: AsyncSession, user: User, now: datetime) -> dict[str, 
         },
         "conditions": sorted(await accounts.condition_ids(session, user)),
         "schedule": [_slot(slot) for slot in slots],
+        # Who sees the user's stretch record (the clinic loop), in words.
+        "sharing_with": await sharing.export(session, user),
         "tables": tables,
     }
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import ScheduleSlot, User, UserStatus
 from bot.domain.clock_times import MAX_TIMES_PER_DAY, Weekdays
 from bot.domain.fire_times import UnknownZoneError, local_date, next_fire_at
+from bot.services import pain
 from bot.services.changes import mark_schedule_changed
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ def refresh_fire_times(
     mark_schedule_changed(session)
     for slot in slots:
         slot.next_fire_at = slot_fire_time(user, slot, now)
+    # The weekly pain check-in follows the first reminder time and the user's status.
+    user.pain_next_at = pain.next_at(user, slots, now)
 
 
 def slot_fire_time(user: User, slot: ScheduleSlot, now: datetime) -> datetime | None:

@@ -37,6 +37,15 @@ HOLD = "hold"
 UNDO = "undo"
 SIDE = "side"
 HOLD_STOP = "hold_stop"
+# The clinic loop
+SHARE = "share"  # share:<share id>:yes|no
+UNSHARE = "unshare"  # unshare:<share id>
+PAIN = "pain"  # pain:<pain score id>:<0-10>
+PAIN_TOGGLE = "pain_toggle"
+PAIN_DAY = "pain_day"  # pain_day:<weekday 0-6>
+PATIENTS_PAGE = "pts"  # pts:<page>
+PATIENT_CARD = "pt"  # pt:<patient id>
+PATIENT_REPORT = "pt_report"  # pt_report:<patient id>
 
 
 @dataclass(frozen=True)

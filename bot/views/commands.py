@@ -22,6 +22,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("pause", "Pause reminders, e.g. /pause 3 days or /pause until Monday"),
     Command("resume", "Turn reminders back on"),
     Command("stop", "No more reminders (your data is kept)"),
+    Command("report", "A one-page PDF of my record, for my next visit"),
+    Command("patients", "Practitioners: the patients who share with you"),
     Command("export", "Send me everything you keep about me"),
     Command("delete", "Erase all my data"),
     Command("about", "Where the stretches come from"),

@@ -12,6 +12,7 @@ from bot.db.models import ScheduleSlot, User, UserStatus
 from bot.domain.clock_times import Weekdays
 from bot.domain.zones import UnknownZoneError, get_zone
 from bot.views import callback_data as cb
+from bot.views.clinic import SharingSettings, settings_buttons, settings_lines
 from bot.views.html import esc
 from bot.views.onboarding import condition_labels, goal_days, times_summary, zone_label
 
@@ -58,6 +59,7 @@ def overview(
     catalog: Catalog,
     now: datetime,
     blocked: frozenset[str] = frozenset(),
+    clinic: SharingSettings | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     days = Weekdays.of_slots(slot.days for slot in slots)
     zone = zone_label(user.time_zone, now) if user.time_zone else "not set"
@@ -74,6 +76,8 @@ def overview(
     titles = [catalog.get(i).title for i in sorted(blocked) if i in catalog]
     if titles:
         text += "\n🤕 Switched off after “It hurts”: " + esc(", ".join(titles))
+    if clinic is not None:
+        text += "\n" + settings_lines(clinic)
     buttons = [
         InlineKeyboardButton(label, callback_data=cb.build(cb.SETTINGS_OPEN, section))
         for section, label in SECTIONS
@@ -98,6 +102,7 @@ def overview(
             for stretch_id in sorted(blocked)
             if stretch_id in catalog
         ),
+        *(settings_buttons(clinic) if clinic is not None else []),
         [
             InlineKeyboardButton(pause_label, callback_data=cb.build(cb.PAUSE_TOGGLE)),
             InlineKeyboardButton(

@@ -39,6 +39,7 @@ class StretchCard:
     caption_html: str
     follow_up_html: str | None  # None when the whole card fits the caption
     buttons: PromptButtons = EVERY_ANSWER  # the optional buttons under it
+    animation: Path | None = None  # the same drawing in motion, when the pack has one
 
 
 class CardTooLong(ValueError):
@@ -50,11 +51,15 @@ def render_card(catalog: Catalog, stretch_id: str) -> StretchCard:
     full = card_html(catalog, stretch)
     buttons = prompt_buttons(catalog, stretch)
     if visible_length(full) <= CAPTION_LIMIT:
-        return StretchCard(stretch.picture, full, follow_up_html=None, buttons=buttons)
+        return StretchCard(
+            stretch.picture, full, None, buttons=buttons, animation=stretch.animation
+        )
     short = short_caption_html(catalog, stretch)
     if visible_length(short) > CAPTION_LIMIT or visible_length(full) > MESSAGE_LIMIT:
         raise CardTooLong(stretch.id)
-    return StretchCard(stretch.picture, short, follow_up_html=full, buttons=buttons)
+    return StretchCard(
+        stretch.picture, short, follow_up_html=full, buttons=buttons, animation=stretch.animation
+    )
 
 
 def card_html(catalog: Catalog, stretch: Stretch) -> str:

@@ -24,7 +24,7 @@ Auckland
 /press Done
 /press Every day
 /clock 07:30
-1
+/press ✅ Done
 /stats
 /quit
 """
@@ -57,10 +57,10 @@ def test_a_scripted_session_sets_up_gets_a_stretch_and_answers_it() -> None:
     # /clock 07:30 -> the next 07:30 in Auckland, and the scheduled stretch arrives.
     assert "07:30 (Pacific/Auckland)" in out
     prompt = out.split("you › /clock 07:30", 1)[1]
-    assert "[photo content/images/table-stretch.png]" in prompt
+    assert "[animation content/images/table-stretch.gif]" in prompt
     assert "‘Table’ stretch" in prompt
-    assert "[1] ✅ Done  [2] 🪶 Easier" in prompt
-    answered = prompt.split("you › 1", 1)[1]
+    assert "[1] ⏱ Hold  [2] ✅ Done" in prompt  # the Table stretch: a hold, nothing easier
+    answered = prompt.split("you › /press ✅ Done", 1)[1]
     assert "✅ Done" in answered
     assert "Prompts sent: 1 today" in answered  # /stats: the console user is an admin
     assert "Done rate, 7 days: 100%" in answered
@@ -88,3 +88,39 @@ def test_clock_arguments() -> None:
     now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # 23:00 in Auckland
     assert next_local_time(now, time(7, 30), auckland) == datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
     assert next_local_time(now, time(10, 0), ZoneInfo("UTC")) == now + timedelta(days=1)
+
+
+CLINIC_SCRIPT = """\
+/invite Dr Ana Smith; Osteoworks; Pacific/Auckland
+/as practitioner
+/open
+/as you
+/open
+1
+/press None of these
+Auckland
+/press 07:30
+/press Done
+/press Every day
+/press Yes, share
+/as practitioner
+/patients
+/quit
+"""
+
+
+@pytest.mark.e2e
+def test_the_console_plays_the_clinic_loop_as_two_users() -> None:
+    result = run_console(CLINIC_SCRIPT)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr + out
+    assert "Added <b>Dr Ana Smith</b>" in out or "Added Dr Ana Smith" in out
+    assert "you are now practitioner" in out
+    assert "Welcome, Dr Ana Smith!" in out
+    assert "Share your stretch record with Dr Ana Smith at Osteoworks?" in out
+    assert "You now share your stretch record with Dr Ana Smith" in out
+    patients = out.rsplit("you › /patients", 1)[1]
+    assert "Your patients · Osteoworks · 1 sharing" in patients
+    assert "Console" in patients
+    assert "!!" not in out
+    assert "Traceback" not in result.stderr

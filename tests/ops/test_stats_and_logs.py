@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db.engine import SessionFactory, create_session_factory
 from bot.ops.monitor import check_health
+from bot.services import accounts
 from tests.bot_harness import Harness, running_bot
 from tests.handlers.test_settings import onboard
 
@@ -31,6 +32,11 @@ async def bot(session_factory: SessionFactory, database_url: str) -> AsyncIterat
 async def test_stats_for_admins_and_an_unknown_command_for_everyone_else(bot: Harness) -> None:
     admin = await onboard(bot, ADMIN)
     other = await onboard(bot, 9102)
+    async with bot.services.session_factory() as session:  # Knee hugs next: they have Easier
+        user = await accounts.find_user(session, 9102)
+        assert user is not None
+        user.last_family_id = "pelvic-tilt"
+        await session.commit()
     bot.advance_to(FIRST_PROMPT)
     await admin.wait_for(lambda m: m.photo is not None)
     await other.wait_for(lambda m: m.photo is not None)
@@ -41,9 +47,10 @@ async def test_stats_for_admins_and_an_unknown_command_for_everyone_else(bot: Ha
     await admin.send("/stats")
     stats = await admin.wait_for(lambda m: "statistics" in m.content)
     assert "Users: 2 total · 2 active · 0 paused · 0 blocked" in stats.content
-    assert "Prompts sent: 2 today (UTC) · 2 in 7 days" in stats.content
-    assert "Done rate, 7 days: 50%" in stats.content
-    assert "‘Table’ stretch — 1×" in stats.content  # most eased
+    # The two prompts, and the easier variation sent at once after Easier.
+    assert "Prompts sent: 3 today (UTC) · 3 in 7 days" in stats.content
+    assert "Done rate, 7 days: 33%" in stats.content
+    assert "Knee hugs — 1×" in stats.content  # most eased
 
     await other.send("/stats")
     refused = await other.wait_for(lambda m: "/stats" in m.content)

@@ -54,10 +54,11 @@ async def test_webhook_with_secret_metrics_health_and_clean_logs(
         # A user talks to the bot; updates arrive by webhook POST.
         alice = tg.user(7001, "Alice")
         await onboard(alice)
-        tg.faults.add("5xx", method="sendPhoto", times=1)  # one Telegram error, then retried
+        # One Telegram error, then retried (the card goes as its animation).
+        tg.faults.add("5xx", method="sendAnimation", times=1)
         await alice.send("/next")
-        prompt = await alice.wait_for(lambda m: m.photo is not None, timeout=10)
-        assert prompt.button_labels[0] == ["✅ Done", "🪶 Easier"]
+        prompt = await alice.wait_for(lambda m: m.kind in ("photo", "animation"), timeout=10)
+        assert prompt.button_labels[0] == ["⏱ Hold", "✅ Done"]  # the Table stretch
 
         # Forged requests: no secret, or a wrong one -> 403 and nothing happens.
         sends_before = len(tg.requests)

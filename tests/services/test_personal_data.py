@@ -11,12 +11,19 @@ from sqlalchemy import select
 from bot.db.base import Base
 from bot.db.engine import SessionFactory
 from bot.db.models import (
+    AnswerUndo,
     BlockedStretch,
+    ClinicMessage,
+    ClinicMessageKind,
+    ClinicMessageStatus,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
     Offer,
     OfferKind,
+    PainScore,
+    Practitioner,
+    Share,
     StretchPreference,
     User,
 )
@@ -65,6 +72,53 @@ async def a_history(session_factory: SessionFactory, user_id: int) -> None:
                     from_stretch_id="rotation-stretch",
                     stretch_id="rotation-stretch-stronger",
                     message_id=42,
+                    created_at=NOW,
+                ),
+            ]
+        )
+        # The clinic loop: the user holds a practitioner's role, shares their record (here with
+        # that same role: the schema allows it, and one user keeps the test simple), answered a
+        # pain check-in, and a clinic message was queued.
+        practitioner = Practitioner(
+            name="Dr Ana Smith",
+            clinic="Osteoworks",
+            invite_code=f"p_code{user_id}",
+            user_id=user_id,
+            claimed_at=NOW,
+            created_at=NOW,
+        )
+        score = PainScore(user_id=user_id, asked_for=NOW, message_id=43, score=4, answered_at=NOW)
+        session.add(
+            AnswerUndo(
+                user_id=user_id,
+                delivery_id=prompt.id,
+                message_id=44,
+                before="{}",
+                after="{}",
+                created="[]",
+                created_at=NOW,
+                expires_at=NOW + timedelta(minutes=10),
+            )
+        )
+        session.add_all([practitioner, score])
+        await session.flush()
+        session.add_all(
+            [
+                Share(
+                    patient_id=user_id,
+                    practitioner_id=practitioner.id,
+                    consented_at=NOW,
+                    created_at=NOW,
+                ),
+                ClinicMessage(
+                    key=f"checkin:{user_id}",
+                    kind=ClinicMessageKind.PAIN_CHECKIN,
+                    recipient_id=user_id,
+                    patient_id=user_id,
+                    pain_score_id=score.id,
+                    event_at=NOW,
+                    due_at=NOW,
+                    status=ClinicMessageStatus.SENT,
                     created_at=NOW,
                 ),
             ]
