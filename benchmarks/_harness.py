@@ -87,6 +87,9 @@ def settings_for(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         telegram_bot_token=TOKEN,
+        # Cards as photos, as every earlier figure was measured (an animation is sent by
+        # file_id the same way, so the per-reminder cost is alike).
+        card_animations=False,
         _env_file=None,
     )
 

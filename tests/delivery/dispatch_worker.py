@@ -29,6 +29,7 @@ async def main(database_url: str, api_root: str, batch: int) -> None:
         database_url=database_url,
         telegram_bot_token=TOKEN,
         telegram_api_url=api_root,
+        card_animations=False,  # the cards as photos: the test counts sendPhoto calls
         _env_file=None,
     )
     engine = create_engine(settings.database_url)
