@@ -209,8 +209,11 @@ class BotApi:
     def _markup(self, params: Params) -> JSON | None:
         return check_reply_markup(params.get_json("reply_markup", "reply keyboard markup"))
 
-    def _deliver(self, chat: Chat, content: JSON, markup: JSON | None, reply: JSON | None) -> JSON:
-        self.flood.check(chat.id)
+    def _deliver(
+        self, chat: Chat, params: Params, content: JSON, markup: JSON | None, reply: JSON | None
+    ) -> JSON:
+        paid = _paid(params)
+        self.flood.check(chat.id, paid=paid)
         if reply is not None:
             content["reply_to_message"] = reply
         if markup is not None:
@@ -223,7 +226,7 @@ class BotApi:
             elif markup.get("remove_keyboard"):
                 chat.reply_keyboard = None
         stored = chat.add_message(self.state.bot_user, content, from_bot=True)
-        self.flood.record(chat.id)
+        self.flood.record(chat.id, paid=paid)
         return stored.data
 
     def _caption(self, params: Params) -> JSON:
@@ -255,7 +258,7 @@ class BotApi:
         if parsed.entities:
             content["entities"] = parsed.entities
         markup, reply = self._markup(params), self._reply_target(chat, params)
-        return self._deliver(chat, content, markup, reply)
+        return self._deliver(chat, params, content, markup, reply)
 
     def _existing_file(self, file_id: str, kind: str) -> JSON | list[JSON]:
         stored = self.state.files.get(file_id.strip())
@@ -277,12 +280,13 @@ class BotApi:
         content = self._caption(params)
         markup, reply = self._markup(params), self._reply_target(chat, params)
         if isinstance(photo, Upload):
-            self.flood.check(chat.id)  # don't store a file for a request that will be refused
+            # Don't store a file for a request that will be refused.
+            self.flood.check(chat.id, paid=_paid(params))
             content["photo"] = self.state.files.add_photo(photo)
             self.uploads += 1
         else:
             content["photo"] = self._existing_file(photo, "photo")
-        return self._deliver(chat, content, markup, reply)
+        return self._deliver(chat, params, content, markup, reply)
 
     async def send_document(self, params: Params) -> JSON:
         chat = self._target(params)
@@ -292,12 +296,12 @@ class BotApi:
         content = self._caption(params)
         markup, reply = self._markup(params), self._reply_target(chat, params)
         if isinstance(document, Upload):
-            self.flood.check(chat.id)
+            self.flood.check(chat.id, paid=_paid(params))
             content["document"] = self.state.files.add_document(document)
             self.uploads += 1
         else:
             content["document"] = self._existing_file(document, "document")
-        return self._deliver(chat, content, markup, reply)
+        return self._deliver(chat, params, content, markup, reply)
 
     async def send_location(self, params: Params) -> JSON:
         chat = self._target(params)
@@ -306,7 +310,7 @@ class BotApi:
             raise ApiError.bad_request("wrong location specified")
         content: JSON = {"location": {"latitude": latitude, "longitude": longitude}}
         markup, reply = self._markup(params), self._reply_target(chat, params)
-        return self._deliver(chat, content, markup, reply)
+        return self._deliver(chat, params, content, markup, reply)
 
     async def send_chat_action(self, params: Params) -> bool:
         chat = self._target(params)
@@ -426,3 +430,8 @@ class BotApi:
         stored.deleted = True
         chat.changed.notify()
         return True
+
+
+def _paid(params: Params) -> bool:
+    """allow_paid_broadcast: up to 1000 messages/s, past the per-bot limit (for a fee)."""
+    return params.get_bool("allow_paid_broadcast")
