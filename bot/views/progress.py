@@ -5,14 +5,6 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: render to PNG bytes only
-
-import matplotlib.pyplot as plt
-from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.patches import Rectangle
-
 from bot.catalog import Catalog
 from bot.domain.streaks import Progress
 from bot.views.html import bold, esc
@@ -55,6 +47,15 @@ def summary(progress: Progress, catalog: Catalog) -> str:
 
 def heatmap_png(progress: Progress) -> bytes:
     """The grid's weeks as columns, Monday to Sunday as rows: readable on a phone."""
+    # matplotlib is imported on the first /progress, not at start-up: it is ~40 MB of the
+    # process's memory, and most processes never draw a chart.
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: render to PNG bytes only
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Rectangle
+
     days = sorted(progress.grid)
     weeks = len(days) // 7
     first = days[0]
