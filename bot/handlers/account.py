@@ -18,7 +18,7 @@ from bot.domain.fire_times import local_date
 from bot.domain.pause import PauseParseError, parse_pause
 from bot.handlers import setup
 from bot.handlers.common import edit, send, unit_of_work
-from bot.services import accounts, dispatch, schedule
+from bot.services import accounts, dispatch, personal_data, schedule
 from bot.services import progress as progress_service
 from bot.services.changes import mark_schedule_changed
 from bot.views import about as about_views
@@ -168,7 +168,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         if user is None:
             await send(update, context, "I have no data about you yet.")
             return
-        data = await accounts.export(session, user)
+        data = await personal_data.export(session, user, context.services.clock())
     chat = update.effective_chat
     assert chat is not None
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ScheduleSlot, User, UserCondition, UserStatus
-from bot.domain.clock_times import Weekdays, format_time
+from bot.db.models import User, UserCondition, UserStatus
 from bot.domain.fire_times import resume_instant
 from bot.domain.zones import get_zone
 from bot.services import schedule
@@ -124,35 +122,3 @@ async def delete_everything(session: AsyncSession, user: User) -> None:
     """Erase the user and every row that refers to them (foreign keys cascade)."""
     await session.execute(delete(User).where(User.id == user.id))
     await session.flush()
-
-
-async def export(session: AsyncSession, user: User) -> dict[str, Any]:
-    """Everything stored about the user, as plain JSON-able data."""
-    slots = await schedule.slots_of(session, user)
-    return {
-        "telegram_id": user.telegram_id,
-        "chat_id": user.chat_id,
-        "first_name": user.first_name,
-        "language_code": user.language_code,
-        "time_zone": user.time_zone,
-        "status": user.status.value,
-        "consented_at": _iso(user.consented_at),
-        "start_code": user.start_code,
-        "paused_until": _iso(user.paused_until),
-        "created_at": _iso(user.created_at),
-        "updated_at": _iso(user.updated_at),
-        "conditions": sorted(await condition_ids(session, user)),
-        "schedule": [_slot(slot) for slot in slots],
-    }
-
-
-def _slot(slot: ScheduleSlot) -> dict[str, Any]:
-    return {
-        "time": format_time(slot.local_time),
-        "days": Weekdays(slot.days).label,
-        "next_prompt_at": _iso(slot.next_fire_at),
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None

@@ -160,8 +160,8 @@ async def test_export_sends_my_data_as_a_json_document(bot: Harness) -> None:
     assert document.document is not None
     assert document.document["file_name"] == "stretchbot-my-data.json"
     data = json.loads(document.file_bytes or b"")
-    assert data["telegram_id"] == 3010
-    assert data["time_zone"] == "Pacific/Auckland"
+    assert data["profile"]["telegram_id"] == 3010
+    assert data["profile"]["time_zone"] == "Pacific/Auckland"
     assert data["schedule"][0]["time"] == "07:30"
 
 

@@ -22,9 +22,12 @@ async def onboarded_user(
     session_factory: SessionFactory,
     zone: str = "Pacific/Auckland",
     times: tuple[time, ...] = (time(8, 0),),
+    telegram_id: int = 501,
 ) -> int:
     async with session_factory() as session:
-        user = await accounts.register(session, telegram_id=501, chat_id=501, start_code=None)
+        user = await accounts.register(
+            session, telegram_id=telegram_id, chat_id=telegram_id, start_code=None
+        )
         await accounts.record_consent(session, user, "Mere", "en", NOW)
         await accounts.set_conditions(session, user, {"disc-problems"})
         await accounts.set_time_zone(session, user, zone, NOW)
@@ -136,18 +139,6 @@ async def test_delete_leaves_no_row_of_the_user_in_any_table(
     async with session_factory() as session:
         for table in Base.metadata.sorted_tables:
             assert await session.scalar(select(func.count()).select_from(table)) == 0, table.name
-
-
-async def test_export_holds_everything_stored(session_factory: SessionFactory) -> None:
-    user_id = await onboarded_user(session_factory)
-    async with session_factory() as session:
-        data = await accounts.export(session, await session.get_one(User, user_id))
-    assert data["time_zone"] == "Pacific/Auckland"
-    assert data["conditions"] == ["disc-problems"]
-    assert data["schedule"] == [
-        {"time": "08:00", "days": "Every day", "next_prompt_at": "2026-11-25T19:00:00+00:00"}
-    ]
-    assert data["status"] == "active"
 
 
 def test_only_well_formed_deep_link_codes_are_kept() -> None:

@@ -1,0 +1,126 @@
+"""/export holds every row the bot keeps about the user — and nobody else's."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db.base import Base
+from bot.db.engine import SessionFactory
+from bot.db.models import (
+    BlockedStretch,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Offer,
+    OfferKind,
+    StretchPreference,
+    User,
+)
+from bot.services import personal_data
+from tests.services.test_accounts import NOW, onboarded_user
+
+# Tables that hold nothing about any one person, with the reason.
+NOT_PERSONAL = {
+    "telegram_files": "the clinic's pictures Telegram already has, shared by everyone",
+}
+
+
+async def a_history(session_factory: SessionFactory, user_id: int) -> None:
+    """A row in every user-owned table: prompts answered, a variation chosen, a stretch switched
+    off, a stronger variation offered."""
+    async with session_factory() as session:
+        prompt = Delivery(
+            user_id=user_id,
+            kind=DeliveryKind.SCHEDULED,
+            stretch_id="rotation-stretch",
+            scheduled_for=NOW,
+            status=DeliveryStatus.SENT,
+            message_id=41,
+            sent_at=NOW,
+            answer="done",
+            answered_at=NOW + timedelta(minutes=3),
+            answered_zone="Pacific/Auckland",
+        )
+        session.add(prompt)
+        await session.flush()
+        session.add_all(
+            [
+                StretchPreference(
+                    user_id=user_id,
+                    family_id="knee-hugs",
+                    stretch_id="knee-hug-one-knee",
+                    run_started_at=NOW,
+                ),
+                BlockedStretch(user_id=user_id, stretch_id="table-stretch", created_at=NOW),
+                Offer(
+                    user_id=user_id,
+                    delivery_id=prompt.id,
+                    kind=OfferKind.STRONGER,
+                    from_stretch_id="rotation-stretch",
+                    stretch_id="rotation-stretch-stronger",
+                    message_id=42,
+                    created_at=NOW,
+                ),
+            ]
+        )
+        await session.commit()
+
+
+async def test_the_export_holds_every_row_about_the_user_and_only_theirs(
+    session_factory: SessionFactory,
+) -> None:
+    mere = await onboarded_user(session_factory, telegram_id=501)
+    other = await onboarded_user(session_factory, telegram_id=502)
+    for user_id in (mere, other):
+        await a_history(session_factory, user_id)
+    now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    async with session_factory() as session:
+        data = await personal_data.export(session, await session.get_one(User, mere), now)
+    data = json.loads(json.dumps(data))  # it is plain JSON
+
+    exported = data["tables"]
+    user_tables = {table.name for table in personal_data.user_tables()}
+    for table in Base.metadata.sorted_tables:
+        assert (table.name in user_tables) != (table.name in NOT_PERSONAL), table.name
+    assert set(exported) == user_tables
+    async with session_factory() as session:
+        for table in personal_data.user_tables():
+            rows = (await session.execute(select(table))).mappings().all()
+            ids = {row[c.name] for row in rows for c in personal_data.user_columns(table)}
+            assert ids == {mere, other}, f"give {table.name} a row for both users in a_history"
+            mine = [
+                {key: _plain(value) for key, value in row.items()}
+                for row in rows
+                if mere in {row[c.name] for c in personal_data.user_columns(table)}
+            ]
+            assert sorted(exported[table.name], key=_canonical) == sorted(mine, key=_canonical), (
+                table.name
+            )
+
+
+async def test_the_summary_reads_plainly(session_factory: SessionFactory) -> None:
+    mere = await onboarded_user(session_factory)
+    now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    async with session_factory() as session:
+        data = await personal_data.export(session, await session.get_one(User, mere), now)
+    assert data["format"] == "stretchbot-export/2"
+    assert data["profile"]["time_zone"] == "Pacific/Auckland"
+    assert data["profile"]["status"] == "active"
+    assert data["profile"]["follow_ups"] is True
+    assert data["profile"]["consented_at"] == NOW.isoformat()
+    assert data["conditions"] == ["disc-problems"]
+    assert data["schedule"] == [
+        {"time": "08:00", "days": "Every day", "next_prompt_at": "2026-11-25T19:00:00+00:00"}
+    ]
+
+
+def _plain(value: object) -> object:
+    return json.loads(json.dumps(personal_data._plain(value)))
+
+
+def _canonical(row: dict[str, Any]) -> str:
+    return json.dumps(row, sort_keys=True)
