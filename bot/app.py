@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from bot.context import SERVICES_KEY, AppServices, BotContext
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.rate_budget import SharedRateBudget
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
 from bot.handlers import account, admin, basic, router, setup
 from bot.handlers.errors import log_error
@@ -38,10 +39,19 @@ def build_application(services: AppServices) -> BotApplication:
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BotContext))
         # AIORateLimiter, pacing 30 messages/s with a sliding window instead of its leaky bucket
-        # (which starts every burst with 429s; see bot.delivery.rate_limit). Retries on 429
+        # (which starts every burst with 429s; see bot.delivery.rate_limit), shared with the
+        # other processes on a PostgreSQL database (bot.delivery.rate_budget). Retries on 429
         # honour Telegram's retry_after; the default max_retries=0 would raise RetryAfter to the
         # caller instead.
-        .rate_limiter(SlidingWindowRateLimiter(max_retries=3))
+        .rate_limiter(
+            SlidingWindowRateLimiter(
+                max_retries=3,
+                paid_rate=settings.paid_broadcast_rate if settings.paid_broadcast else None,
+                budget=None
+                if settings.is_sqlite or not settings.shared_rate_budget
+                else SharedRateBudget(services.session_factory.kw["bind"]),
+            )
+        )
         # The Bot API transport (aiohttp: a third of httpx's CPU per request), counting
         # Telegram errors by status code for /metrics.
         .request(metrics.ObservedRequest(connection_pool_size=256))

@@ -22,8 +22,6 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.delivery.send_window import stamp_writes
-
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # python-telegram-bot's DefaultValue
 _JSON = {"Content-Type": "application/json"}
 
@@ -79,8 +77,6 @@ class AiohttpRequest(BaseRequest):
                 # The Bot API sets no cookies; the default jar filters and updates them on every
                 # request and answer all the same.
                 cookie_jar=aiohttp.DummyCookieJar(),
-                # The rate limiter counts a request from when it is written, not let through.
-                trace_configs=[stamp_writes()],
             )
 
     async def shutdown(self) -> None:

@@ -86,6 +86,7 @@ class Dispatcher:
             catalog=services.catalog,
             pictures=PictureFiles(services.session_factory),
             clock=services.clock,
+            paid_broadcast=settings.paid_broadcast,
         )
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)
         # Claim the next batch once this few of the current one are left (all of them in flight).

@@ -13,9 +13,9 @@ paces with aiolimiter's leaky bucket, and neither of its settings suits a burst 
 
 A sliding window ("at most 30 in any `window` seconds") sends a wave as soon as the oldest of
 the last 30 is `window` old: no second ever holds more than 30, a late wave does not push the
-next one back, and a wave's requests share one wake-up. The window counts the moment a request
-is written to the socket, not the moment it is let through (bot.delivery.send_window), and
-`window` is a little over 1 s for what remains: the network and Telegram's own clock.
+next one back, and a wave's requests share one wake-up. A request counts from when it is let
+through until it is answered, then from the latest moment it can have reached Telegram
+(bot.delivery.send_window), and `window` is a little over 1 s for what that leaves uncertain.
 
 Paid broadcasts (`allow_paid_broadcast`, PAID_BROADCAST): such a request skips the per-bot
 window and takes a turn in a window of its own (`paid_rate`, Telegram: up to 1000/s); every
@@ -33,12 +33,13 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
-from bot.delivery.send_window import SendWindow, sending, stop_sending, take_turns
+from bot.delivery.send_window import SendWindow, take_turns
 
 TELEGRAM_MESSAGES_PER_SECOND = 30
-# A little over Telegram's 1 s: what the network and the server's clock add to a write time.
+# A little over Telegram's 1 s: the uncertainty left in when a request reached Telegram.
 WINDOW_SECONDS = 1.03
 _Result = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -109,13 +110,16 @@ class SlidingWindowRateLimiter(AIORateLimiter):
             if budget is not None and any(window.limit == 0 for window in windows):
                 budget.wanted()
             turns = await take_turns(windows)
-            token = sending(turns)
+            answered = True
             try:
                 return await callback(*call_args, **call_kwargs)
+            except (TimedOut, NetworkError) as error:
+                # No answer (a timeout, a dropped connection; BadRequest is an answer).
+                answered = not (isinstance(error, TimedOut) or type(error) is NetworkError)
+                raise
             finally:
-                stop_sending(token)
                 for turn in turns:
-                    turn.done()
+                    turn.done(answered)
 
         # Without allow_paid_broadcast: AIORateLimiter's own paid bucket would pace it again.
         return await super().process_request(

@@ -30,7 +30,10 @@ from bot.delivery.aiohttp_request import AiohttpRequest, JsonBody
 
 
 class RawBotApi:
-    def __init__(self, bot: Bot) -> None:
+    """`paid_broadcast`: the bodies posted carry allow_paid_broadcast (the caller encodes it);
+    the rate limiter is told so, and paces them at the paid rate."""
+
+    def __init__(self, bot: Bot, *, paid_broadcast: bool = False) -> None:
         request = bot.request
         if not isinstance(request, AiohttpRequest):
             # Another transport would send a JsonBody as a request without parameters.
@@ -40,6 +43,7 @@ class RawBotApi:
         self._limiter: BaseRateLimiter[Any] | None = (
             bot.rate_limiter if isinstance(bot, ExtBot) else None
         )
+        self._paid_broadcast = paid_broadcast
 
     async def post(self, endpoint: str, body: bytes, chat_id: int, **timeouts: Any) -> Any:
         """POST the JSON `body` (its own "chat_id" is `chat_id`, which the rate limiter reads) to
@@ -53,7 +57,9 @@ class RawBotApi:
             args=args,
             kwargs=timeouts,
             endpoint=endpoint,
-            data={"chat_id": chat_id},
+            data={"chat_id": chat_id, "allow_paid_broadcast": True}
+            if self._paid_broadcast
+            else {"chat_id": chat_id},
             rate_limit_args=None,
         )
 

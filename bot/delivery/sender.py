@@ -24,7 +24,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.catalog import Catalog
 from bot.db.models import DeliveryStatus
 from bot.delivery.pictures import PictureFiles
-from bot.delivery.prompt_body import AnswerKeyboardJson, json_body
+from bot.delivery.prompt_body import AnswerKeyboardJson, Fields, json_body
 from bot.delivery.raw_api import RawBotApi
 from bot.services.dispatch import Claimed, Outcome
 from bot.views.stretch_card import StretchCard, render_card
@@ -47,12 +47,15 @@ class Sender:
     backoff: tuple[float, ...] = BACKOFF_SECONDS
     # Seconds to wait for Telegram's answer to one request; None: python-telegram-bot's default.
     timeout: float | None = None
+    # PAID_BROADCAST: every prompt is sent with allow_paid_broadcast (paced at the paid rate).
+    paid_broadcast: bool = False
 
     def __post_init__(self) -> None:
         # Cards depend only on the stretch: render each once, not once per reminder.
         self.card = lru_cache(maxsize=None)(self._render)
         self._keyboard = AnswerKeyboardJson()
-        self._api = RawBotApi(self.bot)
+        self._api = RawBotApi(self.bot, paid_broadcast=self.paid_broadcast)
+        self._paid: Fields = (("allow_paid_broadcast", True),) if self.paid_broadcast else ()
         self._request_kwargs: dict[str, Any] = (
             {} if self.timeout is None else {"read_timeout": self.timeout}
         )
@@ -135,7 +138,7 @@ class Sender:
             self._api,
             claim.chat_id,
             card.picture,
-            (("caption", card.caption_html), ("parse_mode", ParseMode.HTML.value)),
+            (("caption", card.caption_html), ("parse_mode", ParseMode.HTML.value), *self._paid),
             keyboard if follow_up_html is None else None,
             **self._request_kwargs,
         )
@@ -146,7 +149,7 @@ class Sender:
             "sendMessage",
             json_body(
                 claim.chat_id,
-                (("text", follow_up_html), ("parse_mode", ParseMode.HTML.value)),
+                (("text", follow_up_html), ("parse_mode", ParseMode.HTML.value), *self._paid),
                 keyboard,
             ),
             claim.chat_id,

@@ -1,5 +1,6 @@
-"""The send window counts a request from when it is written: however late the writes come, no
-`window` of write times holds more than `limit` requests, and waves still go out together."""
+"""The send window counts a request until its answer, then from the latest moment it can have
+reached Telegram: however late requests arrive, no `window` of arrivals holds more than
+`limit`, and waves still go out together."""
 
 from __future__ import annotations
 
@@ -19,16 +20,16 @@ def most_in_any_window(stamps: list[float], window: float) -> int:
     return most
 
 
-async def _send(window: SendWindow, stamps: list[float], delay: float) -> None:
+async def _send(window: SendWindow, arrivals: list[float], delay: float) -> None:
     turn = await window.turn()
-    await asyncio.sleep(delay)  # the task's wake-up, a new connection, an upload: late writes
-    turn.written_at = window.loop_time()
-    stamps.append(turn.written_at)
-    await asyncio.sleep(0.01)  # the answer
+    # On the way: a late wake-up, a new connection, an upload, the network, a busy server.
+    await asyncio.sleep(0.02 + delay)
+    arrivals.append(window.loop_time())  # counted by "Telegram"
+    await asyncio.sleep(0.005)  # the answer's way back
     turn.done()
 
 
-async def test_late_writes_push_the_next_wave_back_instead_of_crowding_it() -> None:
+async def test_late_arrivals_push_the_next_wave_back_instead_of_crowding_it() -> None:
     rng = random.Random(14)
     window = SendWindow(limit=5, window=0.2)
     stamps: list[float] = []
@@ -46,7 +47,7 @@ async def test_a_request_that_was_never_written_counts_from_its_answer() -> None
     window = SendWindow(limit=1, window=0.1)
     first = await window.turn()
     await asyncio.sleep(0.05)
-    first.done()  # failed before writing: stamped now, not when it was let through
+    first.done(answered=False)  # no answer (a timeout): stamped now, not when let through
     answered = window.loop_time()
     await window.turn()
     assert window.loop_time() - answered >= 0.1 - 0.002

@@ -1,0 +1,130 @@
+"""One Telegram rate budget per token, shared by every process on one PostgreSQL database.
+
+Each process paces itself with its own windows (bot.delivery.rate_limit); this sets their
+limits to the process's share of the token's budget, renewed through the database a few times a
+second (rules: bot.domain.rate_shares; transaction: bot.db.rate_shares). Why shares and not a
+shared bucket of send slots: each process keeps pacing by its own requests' arrival times, so a
+late process pushes only its own next wave back, and the database is asked a few times a second
+rather than for every message (at 1,000 paid messages a second, too).
+
+Safe when things go wrong: a share is a lease; if the database cannot be reached, the process
+sends at its share until the lease ends, then stops until it can renew (nothing else can claim
+or record meanwhile either). A process that dies loses its share a window after its lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.rate_shares import Want, renew
+from bot.delivery.send_window import SendWindow
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 3.0
+# How often a process sending renews: often while someone wants more than they have, so a
+# newcomer gets its share within about a second; rarely otherwise.
+RENEW_CONTENDED = 0.25
+RENEW_CALM = 1.0
+SETTLE_MIN = 0.25  # see bot.domain.rate_shares.allocate
+
+
+class SharedRateBudget:
+    def __init__(self, engine: AsyncEngine, *, lease: float = LEASE_SECONDS) -> None:
+        self.engine = engine
+        self.lease = lease
+        self.holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._windows: dict[str, SendWindow] = {}
+        self._budgets: dict[str, int] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lapse: asyncio.TimerHandle | None = None
+        self._round_trip = 0.0
+        self.renewals = 0
+
+    async def start(self, windows: dict[str, SendWindow]) -> None:
+        """Take over `windows`: their limits now are the whole token's budgets."""
+        self._windows = windows
+        self._budgets = {scope: window.limit for scope, window in windows.items()}
+        for window in windows.values():
+            window.set_limit(0)  # nothing until the first share
+        self._task = asyncio.create_task(self._run(), name="rate-budget")
+
+    def wanted(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._lapse is not None:
+            self._lapse.cancel()
+        # Give the shares back (counted for one more window, as the rules say).
+        with contextlib.suppress(Exception):
+            await self._renew(dict.fromkeys(self._windows, 0))
+        for window in self._windows.values():
+            window.set_limit(0)
+
+    def _wants(self) -> dict[str, int]:
+        return {
+            scope: min(self._budgets[scope], window.demand())
+            for scope, window in self._windows.items()
+        }
+
+    async def _run(self) -> None:
+        while True:
+            wants = self._wants()
+            holding = any(window.limit for window in self._windows.values())
+            if not holding and not any(wants.values()):
+                # Idle with nothing held: no renewals until a request waits (wanted()).
+                await self._wake.wait()
+                self._wake.clear()
+                continue
+            self._wake.clear()
+            try:
+                calm = await self._renew(wants)
+            except Exception:
+                log.warning("could not renew the rate share; retrying", exc_info=True)
+                calm = False
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RENEW_CALM if calm else RENEW_CONTENDED):
+                    await self._wake.wait()
+
+    async def _renew(self, wants: dict[str, int]) -> bool:
+        """Renew; True when nobody wants more than they have (this process included)."""
+        loop = asyncio.get_running_loop()
+        sent = loop.time()
+        renewal = await renew(
+            self.engine,
+            self.holder,
+            [Want(scope, self._budgets[scope], wants[scope]) for scope in self._windows],
+            window=max(window.window for window in self._windows.values()),
+            lease=self.lease,
+            settle=max(SETTLE_MIN, 4 * self._round_trip),
+        )
+        self._round_trip = loop.time() - sent
+        self.renewals += 1
+        for scope, grant in renewal.grants.items():
+            self._windows[scope].set_limit(grant.share)
+        # The lease in this process's clock, counted from before the database's "now".
+        lapses_at = sent + min(grant.expires for grant in renewal.grants.values()) - renewal.now
+        if self._lapse is not None:
+            self._lapse.cancel()
+        self._lapse = loop.call_at(lapses_at, self._lapsed)
+        short = any(grant.share < wants[scope] for scope, grant in renewal.grants.items())
+        return not (renewal.contended or short)
+
+    def _lapsed(self) -> None:
+        log.warning("rate share lapsed (database unreachable?): sending paused until renewed")
+        for window in self._windows.values():
+            window.set_limit(0)
+        self._wake.set()

@@ -1,0 +1,95 @@
+"""How replicas on one token share Telegram's rate: each holds a share of the budget for a while.
+
+Each process paces itself with its own sliding window (bot.delivery.send_window) whose limit is
+its share: if every process keeps at most its share in any window, and the shares add up to
+at most the budget, no window at Telegram holds more than the budget. The processes agree on
+shares through the database (bot.db.rate_shares), one at a time, by these rules:
+
+* **Fair by demand.** Each holder says how many it wants per window (what it has waiting and
+  in flight); the budget is water-filled over the holders whose lease is live: nobody gets
+  more than it wants, and what someone doesn't want goes to those who want more.
+* **A share is a lease.** It is valid until `expires` (a few seconds) and renewed well before;
+  a process that cannot renew stops sending at its lease's end. A crashed process's share
+  comes back to the others one window after its lease ran out.
+* **Giving back takes a window.** A process whose share shrinks may have sent its old share in
+  the last window; what it gave up is still counted (`reserved`) until one window after the
+  change, so a window spanning the change never holds both its old share and someone's new one.
+  Growing is immediate, from what is not counted for anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """One process's standing in one budget (times in seconds on the database's clock)."""
+
+    name: str
+    share: int  # may send this many per window until `expires`
+    wants: int
+    expires: float
+    reserved: int = 0  # a larger share it held, still counted until `reserved_until` + window
+    reserved_until: float = 0.0
+
+    def counted(self, now: float, window: float) -> int:
+        """What this holder may have sent in a window that reaches past `now`."""
+        active = self.share if self.expires + window > now else 0
+        cooling = self.reserved if self.reserved_until + window > now else 0
+        return max(active, cooling)
+
+    def is_dead(self, now: float, window: float) -> bool:
+        return self.counted(now, window) == 0 and self.expires <= now
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    share: int
+    expires: float
+    reserved: int
+    reserved_until: float
+
+
+def water_fill(budget: int, wants: Mapping[str, int]) -> dict[str, int]:
+    """Max-min fair integer shares: the smallest wants are met first, the rest split evenly
+    (remainders to the later names in order), never more than anyone wants."""
+    order = sorted(wants.items(), key=lambda item: (item[1], item[0]))
+    left, shares = budget, {}
+    for index, (name, want) in enumerate(order):
+        given = min(max(0, want), left // (len(order) - index))
+        shares[name] = given
+        left -= given
+    return shares
+
+
+def allocate(
+    *,
+    budget: int,
+    window: float,
+    lease: float,
+    settle: float,
+    now: float,
+    me: str,
+    wants: int,
+    holders: Iterable[Holder],
+) -> Grant:
+    """My share from `now` on, given everyone's standing (mine included, if I had one).
+
+    `settle`: how long after `now` this process may still send at its old share (until it has
+    the answer); what it gives up is counted from then, not from `now`."""
+    others = [holder for holder in holders if holder.name != me]
+    mine = next((holder for holder in holders if holder.name == me), None)
+    live = {holder.name: holder.wants for holder in others if holder.expires > now}
+    live[me] = wants
+    fair = water_fill(budget, live)[me]
+    free = budget - sum(holder.counted(now, window) for holder in others)
+    share = max(0, min(fair, free))
+    held = mine.counted(now, window) if mine is not None else 0
+    if held > share:
+        return Grant(share, now + lease, held, now + settle)
+    if mine is not None and mine.reserved_until + window > now:
+        # An earlier reservation still cooling: keep it as it was.
+        return Grant(share, now + lease, mine.reserved, mine.reserved_until)
+    return Grant(share, now + lease, 0, 0.0)
