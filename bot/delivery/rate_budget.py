@@ -114,6 +114,11 @@ class SharedRateBudget:
         self._round_trip = loop.time() - sent
         self.renewals += 1
         for scope, grant in renewal.grants.items():
+            if grant.share != self._windows[scope].limit:
+                log.debug(
+                    "rate share",
+                    extra={"scope": scope, "share": grant.share, "wants": wants[scope]},
+                )
             self._windows[scope].set_limit(grant.share)
         # The lease in this process's clock, counted from before the database's "now".
         lapses_at = sent + min(grant.expires for grant in renewal.grants.values()) - renewal.now

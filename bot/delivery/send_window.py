@@ -31,6 +31,9 @@ from collections.abc import Iterable
 # Round trips remembered for rtt_min: the smallest of the last one or two blocks of this many,
 # so that it follows a network that got slower.
 RTT_BLOCK = 256
+# Until this many round trips are known, none is taken off (a stamp is its answer's arrival):
+# the first requests of a burst are uploads, whose round trip says nothing of a message's.
+RTT_SAMPLES = 16
 
 
 class Turn:
@@ -55,15 +58,19 @@ class SendWindow:
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self._stamps: list[float] = []  # heap: answered requests' stamps, maybe in the window
+        # Heap of answer times (less rtt_min, a request's stamp), maybe still in the window:
+        # kept as answers, so that a later, smaller rtt_min moves every stamp later, not earlier.
+        self._answers: list[float] = []
         self._unanswered = 0  # let through, stamp not final yet
         self._waiting = 0
         self._gate = asyncio.Lock()
         self._changed = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._rtt = 0.0  # rtt_min once known, taken off answers
         self._rtt_min = float("inf")  # the smaller of the two blocks'
         self._rtt_block_min = float("inf")
         self._rtt_block_left = RTT_BLOCK
+        self._rtt_samples = 0
 
     def loop_time(self) -> float:
         if self._loop is None:
@@ -79,16 +86,16 @@ class SendWindow:
         """Requests waiting, in flight or written within the window: what this process would
         send in the next window if it could."""
         self._expire(self.loop_time())
-        return self._waiting + self._unanswered + len(self._stamps)
+        return self._waiting + self._unanswered + len(self._answers)
 
     def in_window(self) -> int:
         self._expire(self.loop_time())
-        return self._unanswered + len(self._stamps)
+        return self._unanswered + len(self._answers)
 
     def _expire(self, now: float) -> None:
-        written, oldest = self._stamps, now - self.window
-        while written and written[0] <= oldest:
-            heapq.heappop(written)
+        answers, oldest = self._answers, now - self.window + self._rtt
+        while answers and answers[0] <= oldest:
+            heapq.heappop(answers)
 
     async def turn(self) -> Turn:
         self._waiting += 1
@@ -97,7 +104,7 @@ class SendWindow:
                 while True:
                     now = self.loop_time()
                     self._expire(now)
-                    if self._unanswered + len(self._stamps) < self.limit:
+                    if self._unanswered + len(self._answers) < self.limit:
                         break
                     await self._wait_for_room(now)
         finally:
@@ -110,8 +117,10 @@ class SendWindow:
         # every counted request still unanswered, when one of them gets its stamp.
         self._changed.clear()
         timer = (
-            self._loop.call_later(self._stamps[0] + self.window - now, self._changed.set)
-            if self._stamps and self._loop is not None
+            self._loop.call_later(
+                self._answers[0] - self._rtt + self.window - now, self._changed.set
+            )
+            if self._answers and self._loop is not None
             else None
         )
         try:
@@ -122,23 +131,28 @@ class SendWindow:
 
     def finish(self, let_in: float, answered: bool) -> None:
         now = self.loop_time()
-        at = now
         if answered:
-            rtt = now - let_in
-            if rtt < self._rtt_block_min:
-                self._rtt_block_min = rtt
-                self._rtt_min = min(self._rtt_min, rtt)
-            self._rtt_block_left -= 1
-            if not self._rtt_block_left:
-                self._rtt_min, self._rtt_block_min = self._rtt_block_min, float("inf")
-                self._rtt_block_left = RTT_BLOCK
-            if self._rtt_min != float("inf"):
-                at = max(let_in, now - self._rtt_min)
+            self._learn_rtt(now - let_in)
+            answer = now
+        else:
+            answer = now + self._rtt  # no answer: it may have arrived just now
         self._unanswered -= 1
-        was_empty = not self._stamps
-        heapq.heappush(self._stamps, at)
+        was_empty = not self._answers
+        heapq.heappush(self._answers, answer)
         if was_empty:
             self._changed.set()  # a waiter with nothing to time its wait by can now
+
+    def _learn_rtt(self, rtt: float) -> None:
+        if rtt < self._rtt_block_min:
+            self._rtt_block_min = rtt
+            self._rtt_min = min(self._rtt_min, rtt)
+        self._rtt_block_left -= 1
+        if not self._rtt_block_left:
+            self._rtt_min, self._rtt_block_min = self._rtt_block_min, float("inf")
+            self._rtt_block_left = RTT_BLOCK
+        self._rtt_samples += 1
+        if self._rtt_samples >= RTT_SAMPLES:
+            self._rtt = self._rtt_min
 
 
 async def take_turns(windows: Iterable[SendWindow]) -> tuple[Turn, ...]:

@@ -86,10 +86,18 @@ def allocate(
     fair = water_fill(budget, live)[me]
     free = budget - sum(holder.counted(now, window) for holder in others)
     share = max(0, min(fair, free))
-    held = mine.counted(now, window) if mine is not None else 0
-    if held > share:
-        return Grant(share, now + lease, held, now + settle)
-    if mine is not None and mine.reserved_until + window > now:
-        # An earlier reservation still cooling: keep it as it was.
+    if mine is None:
+        return Grant(share, now + lease, 0, 0.0)
+    cooling = mine.reserved if mine.reserved_until + window > now else 0
+    # The share it may have sent at within the last window: until it has this answer, or
+    # until its lease ran out.
+    recent = mine.share if mine.expires + window > now else 0
+    if recent > share:
+        until = now + settle if mine.expires > now else mine.expires
+        if cooling:
+            until = max(until, mine.reserved_until)
+        return Grant(share, now + lease, max(recent, cooling), until)
+    if cooling:
+        # An earlier reservation still cooling: kept as it was, never extended.
         return Grant(share, now + lease, mine.reserved, mine.reserved_until)
     return Grant(share, now + lease, 0, 0.0)
