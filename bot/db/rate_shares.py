@@ -2,7 +2,8 @@
 
 The rules are bot.domain.rate_shares'; here they run under a transaction-level advisory lock
 (one renewal at a time, for every process on the database), on the database's clock, so that
-processes on different hosts agree on "now". A few renewals a second per process.
+processes on different hosts agree on "now". About one renewal a second per process, on a
+connection of its own.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import cast
 
 from sqlalchemy import Table, delete, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import RateShare
 from bot.domain.rate_shares import Grant, Holder, allocate
@@ -37,11 +38,10 @@ class Want:
 class Renewal:
     now: float  # the database's clock when the shares were agreed
     grants: dict[str, Grant]
-    contended: bool  # another live holder wants more than it has: renew soon
 
 
 async def renew(
-    engine: AsyncEngine,
+    connection: AsyncConnection,
     holder: str,
     wants: Sequence[Want],
     *,
@@ -51,7 +51,7 @@ async def renew(
 ) -> Renewal:
     """Agree on this holder's share of each scope's budget (wants 0: give it back, e.g. when
     stopping); forgets holders long dead."""
-    async with engine.begin() as connection:
+    async with connection.begin():
         now = float((await connection.execute(_LOCK_AND_NOW, {"key": _LOCK_KEY})).one()[1])
         rows = (await connection.execute(select(_SHARES))).all()
         standing: dict[str, list[Holder]] = {}
@@ -112,9 +112,4 @@ async def renew(
             await connection.execute(
                 delete(_SHARES).where(_SHARES.c.scope == scope, _SHARES.c.holder == name)
             )
-    contended = any(
-        h.name != holder and h.expires > now and h.wants > h.share
-        for holders in standing.values()
-        for h in holders
-    )
-    return Renewal(now, grants, contended)
+    return Renewal(now, grants)

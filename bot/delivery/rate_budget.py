@@ -21,17 +21,18 @@ import os
 import secrets
 import socket
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.db.rate_shares import Want, renew
+from bot.db.rate_shares import Renewal, Want, renew
 from bot.delivery.send_window import SendWindow
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 3.0
-# How often a process sending renews: often while someone wants more than they have, so a
-# newcomer gets its share within about a second; rarely otherwise.
-RENEW_CONTENDED = 0.25
+# How often a process that holds or wants a share renews: often while others are still giving
+# up its fair share (so it takes it as soon as it is free), else once a second (so a newcomer
+# waits at most about that long for others to make room).
+RENEW_WAITING = 0.25
 RENEW_CALM = 1.0
 SETTLE_MIN = 0.25  # see bot.domain.rate_shares.allocate
 
@@ -47,10 +48,14 @@ class SharedRateBudget:
         self._task: asyncio.Task[None] | None = None
         self._lapse: asyncio.TimerHandle | None = None
         self._round_trip = 0.0
+        self._connection: AsyncConnection | None = None
         self.renewals = 0
 
     async def start(self, windows: dict[str, SendWindow]) -> None:
-        """Take over `windows`: their limits now are the whole token's budgets."""
+        """Take over `windows`: their limits now are the whole token's budgets. Once: a bot
+        may be initialized twice (python-telegram-bot's Application does it at start)."""
+        if self._task is not None:
+            return
         self._windows = windows
         self._budgets = {scope: window.limit for scope, window in windows.items()}
         for window in windows.values():
@@ -73,6 +78,10 @@ class SharedRateBudget:
             await self._renew(dict.fromkeys(self._windows, 0))
         for window in self._windows.values():
             window.set_limit(0)
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.close()
+            self._connection = None
 
     def _wants(self) -> dict[str, int]:
         return {
@@ -91,26 +100,28 @@ class SharedRateBudget:
                 continue
             self._wake.clear()
             try:
-                calm = await self._renew(wants)
+                waiting = await self._renew(wants)
             except Exception:
                 log.warning("could not renew the rate share; retrying", exc_info=True)
-                calm = False
+                waiting = True
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(RENEW_CALM if calm else RENEW_CONTENDED):
+                async with asyncio.timeout(RENEW_WAITING if waiting else RENEW_CALM):
                     await self._wake.wait()
 
     async def _renew(self, wants: dict[str, int]) -> bool:
-        """Renew; True when nobody wants more than they have (this process included)."""
+        """Renew; True while others are still giving up some of this process's fair share."""
         loop = asyncio.get_running_loop()
         sent = loop.time()
-        renewal = await renew(
-            self.engine,
-            self.holder,
-            [Want(scope, self._budgets[scope], wants[scope]) for scope in self._windows],
-            window=max(window.window for window in self._windows.values()),
-            lease=self.lease,
-            settle=max(SETTLE_MIN, 4 * self._round_trip),
-        )
+        # A connection of its own, kept: no pool checkout, ping and reset per renewal.
+        if self._connection is None:
+            self._connection = await self.engine.connect()
+        try:
+            renewal = await self._agree(self._connection, wants)
+        except Exception:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(Exception):
+                await connection.close()
+            raise
         self._round_trip = loop.time() - sent
         self.renewals += 1
         for scope, grant in renewal.grants.items():
@@ -125,8 +136,17 @@ class SharedRateBudget:
         if self._lapse is not None:
             self._lapse.cancel()
         self._lapse = loop.call_at(lapses_at, self._lapsed)
-        short = any(grant.share < wants[scope] for scope, grant in renewal.grants.items())
-        return not (renewal.contended or short)
+        return any(grant.waiting for grant in renewal.grants.values())
+
+    async def _agree(self, connection: AsyncConnection, wants: dict[str, int]) -> Renewal:
+        return await renew(
+            connection,
+            self.holder,
+            [Want(scope, self._budgets[scope], wants[scope]) for scope in self._windows],
+            window=max(window.window for window in self._windows.values()),
+            lease=self.lease,
+            settle=max(SETTLE_MIN, 4 * self._round_trip),
+        )
 
     def _lapsed(self) -> None:
         log.warning("rate share lapsed (database unreachable?): sending paused until renewed")

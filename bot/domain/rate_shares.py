@@ -50,6 +50,12 @@ class Grant:
     expires: float
     reserved: int
     reserved_until: float
+    fair: int = 0  # what it would have if nothing were still counted for others
+
+    @property
+    def waiting(self) -> bool:
+        """Less than its fair share, for now: others are still giving it up."""
+        return self.share < self.fair
 
 
 def water_fill(budget: int, wants: Mapping[str, int]) -> dict[str, int]:
@@ -87,7 +93,7 @@ def allocate(
     free = budget - sum(holder.counted(now, window) for holder in others)
     share = max(0, min(fair, free))
     if mine is None:
-        return Grant(share, now + lease, 0, 0.0)
+        return Grant(share, now + lease, 0, 0.0, fair)
     cooling = mine.reserved if mine.reserved_until + window > now else 0
     # The share it may have sent at within the last window: until it has this answer, or
     # until its lease ran out.
@@ -96,8 +102,8 @@ def allocate(
         until = now + settle if mine.expires > now else mine.expires
         if cooling:
             until = max(until, mine.reserved_until)
-        return Grant(share, now + lease, max(recent, cooling), until)
+        return Grant(share, now + lease, max(recent, cooling), until, fair)
     if cooling:
         # An earlier reservation still cooling: kept as it was, never extended.
-        return Grant(share, now + lease, mine.reserved, mine.reserved_until)
-    return Grant(share, now + lease, 0, 0.0)
+        return Grant(share, now + lease, mine.reserved, mine.reserved_until, fair)
+    return Grant(share, now + lease, 0, 0.0, fair)

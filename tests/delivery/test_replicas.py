@@ -140,7 +140,6 @@ async def test_two_processes_share_one_rate_budget_and_never_exceed_it_in_any_se
         f"429s {len(refused)}"
     )
     assert all(claimed), f"both processes sent: {claimed}"
-    for r in sends: print(f"{r.at - sends[0].at:.3f} {r.status} {r.chat_id}")
     assert refused == []
     assert most_in_any_second(accepted) <= SHARED_RATE
     assert Counter(r.chat_id for r in sends if r.ok) == dict.fromkeys(chats, 1)
