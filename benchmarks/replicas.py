@@ -82,6 +82,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--at", default=None, help="name the due instant, e.g. 08:00")
     parser.add_argument("--keep-logs", type=Path, help="copy the bots' logs into this folder")
     parser.add_argument("--log-level", default="INFO", help="the bots' LOG_LEVEL (INFO)")
+    parser.add_argument(
+        "--timeline", action="store_true", help="print the sends the emulator accepted per second"
+    )
     return parser.parse_args()
 
 
@@ -253,6 +256,13 @@ async def run(args: argparse.Namespace) -> int:
     print(table(rows_out))
     for line in errors[:5]:
         print(f"    {line[:300]}")
+    if args.timeline and accepted:
+        first = min(accepted)
+        per_second = Counter(int(at - first) for at in accepted)
+        print(
+            "  accepted per second: "
+            + " ".join(str(per_second[s]) for s in range(max(per_second) + 1))
+        )
     return 0
 
 

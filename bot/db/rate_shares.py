@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import RateShare
-from bot.domain.rate_shares import Grant, Holder, allocate
+from bot.domain.rate_shares import Grant, Holder, allocate, short_of_fair
 
 _SHARES = cast(Table, RateShare.__table__)
 # pg_advisory_xact_lock's key: any constant no other lock of this database uses ("ratebudg").
@@ -32,12 +32,14 @@ class Want:
     scope: str
     budget: int  # per window, for all processes
     wants: int
+    in_use: int | None = None  # sent within the last window, if paused until the answer
 
 
 @dataclass(frozen=True, slots=True)
 class Renewal:
     now: float  # the database's clock when the shares were agreed
     grants: dict[str, Grant]
+    others_waiting: bool  # another holder waits for shares to be given up: renew soon
 
 
 async def renew(
@@ -76,6 +78,7 @@ async def renew(
                 me=holder,
                 wants=want.wants,
                 holders=standing.get(want.scope, []),
+                in_use=want.in_use,
             )
             for want in wants
         }
@@ -112,4 +115,7 @@ async def renew(
             await connection.execute(
                 delete(_SHARES).where(_SHARES.c.scope == scope, _SHARES.c.holder == name)
             )
-    return Renewal(now, grants)
+    others_waiting = any(
+        short_of_fair(want.budget, standing.get(want.scope, []), now) - {holder} for want in wants
+    )
+    return Renewal(now, grants, others_waiting)

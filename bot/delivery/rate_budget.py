@@ -29,12 +29,12 @@ from bot.delivery.send_window import SendWindow
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 3.0
-# How often a process that holds or wants a share renews: often while others are still giving
-# up its fair share (so it takes it as soon as it is free), else once a second (so a newcomer
-# waits at most about that long for others to make room).
-RENEW_WAITING = 0.25
-RENEW_CALM = 1.0
-SETTLE_MIN = 0.25  # see bot.domain.rate_shares.allocate
+# How often a process that holds or wants a share renews: often while some process waits for
+# others to give up its fair share (this one, so it takes it as soon as it is free; another,
+# so it is given up at once), else twice a second (how long a newcomer may wait to be seen).
+RENEW_WAITING = 0.2
+RENEW_CALM = 0.5
+SETTLE_MIN = 0.15  # see bot.domain.rate_shares.allocate
 
 
 class SharedRateBudget:
@@ -48,6 +48,7 @@ class SharedRateBudget:
         self._task: asyncio.Task[None] | None = None
         self._lapse: asyncio.TimerHandle | None = None
         self._round_trip = 0.0
+        self._others_waiting = False
         self._connection: AsyncConnection | None = None
         self.renewals = 0
 
@@ -84,8 +85,10 @@ class SharedRateBudget:
             self._connection = None
 
     def _wants(self) -> dict[str, int]:
+        # With requests waiting, all of it (a burst's backlog is more than the limiter sees:
+        # the rest waits for a picture's upload or to be claimed); else what it uses now.
         return {
-            scope: min(self._budgets[scope], window.demand())
+            scope: self._budgets[scope] if window.waiting else window.in_window()
             for scope, window in self._windows.items()
         }
 
@@ -109,23 +112,37 @@ class SharedRateBudget:
                     await self._wake.wait()
 
     async def _renew(self, wants: dict[str, int]) -> bool:
-        """Renew; True while others are still giving up some of this process's fair share."""
+        """Renew; True while a process (this one or another) waits for shares to be given up."""
         loop = asyncio.get_running_loop()
+        # When this renewal may shrink a share, pause sending until the answer and say how
+        # many went out within the last window: only those need to stay counted, not the whole
+        # old share for a window more (bot.domain.rate_shares.allocate).
+        in_use = {
+            scope: window.in_window()
+            for scope, window in self._windows.items()
+            if self._others_waiting or wants[scope] < window.limit
+        }
+        held = {scope: self._windows[scope].limit for scope in in_use}
+        for scope in in_use:
+            self._windows[scope].set_limit(0)
         sent = loop.time()
         # A connection of its own, kept: no pool checkout, ping and reset per renewal.
         if self._connection is None:
             self._connection = await self.engine.connect()
         try:
-            renewal = await self._agree(self._connection, wants)
+            renewal = await self._agree(self._connection, wants, in_use)
         except Exception:
+            for scope, limit in held.items():
+                self._windows[scope].set_limit(limit)
             connection, self._connection = self._connection, None
             with contextlib.suppress(Exception):
                 await connection.close()
             raise
+        self._others_waiting = renewal.others_waiting
         self._round_trip = loop.time() - sent
         self.renewals += 1
         for scope, grant in renewal.grants.items():
-            if grant.share != self._windows[scope].limit:
+            if grant.share != held.get(scope, self._windows[scope].limit):
                 log.debug(
                     "rate share",
                     extra={"scope": scope, "share": grant.share, "wants": wants[scope]},
@@ -136,19 +153,26 @@ class SharedRateBudget:
         if self._lapse is not None:
             self._lapse.cancel()
         self._lapse = loop.call_at(lapses_at, self._lapsed)
-        return any(grant.waiting for grant in renewal.grants.values())
+        return renewal.others_waiting or any(grant.waiting for grant in renewal.grants.values())
 
-    async def _agree(self, connection: AsyncConnection, wants: dict[str, int]) -> Renewal:
+    async def _agree(
+        self, connection: AsyncConnection, wants: dict[str, int], in_use: dict[str, int]
+    ) -> Renewal:
         return await renew(
             connection,
             self.holder,
-            [Want(scope, self._budgets[scope], wants[scope]) for scope in self._windows],
+            [
+                Want(scope, self._budgets[scope], wants[scope], in_use.get(scope))
+                for scope in self._windows
+            ],
             window=max(window.window for window in self._windows.values()),
             lease=self.lease,
             settle=max(SETTLE_MIN, 4 * self._round_trip),
         )
 
     def _lapsed(self) -> None:
+        if not any(window.limit for window in self._windows.values()):
+            return  # nothing held: nothing to pause
         log.warning("rate share lapsed (database unreachable?): sending paused until renewed")
         for window in self._windows.values():
             window.set_limit(0)

@@ -82,11 +82,15 @@ class SendWindow:
             self.limit = limit
             self._changed.set()
 
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for a turn."""
+        return self._waiting
+
     def demand(self) -> int:
-        """Requests waiting, in flight or written within the window: what this process would
+        """Requests waiting, in flight or counted within the window: what this process would
         send in the next window if it could."""
-        self._expire(self.loop_time())
-        return self._waiting + self._unanswered + len(self._answers)
+        return self._waiting + self.in_window()
 
     def in_window(self) -> int:
         self._expire(self.loop_time())

@@ -70,6 +70,14 @@ def water_fill(budget: int, wants: Mapping[str, int]) -> dict[str, int]:
     return shares
 
 
+def short_of_fair(budget: int, holders: Iterable[Holder], now: float) -> set[str]:
+    """Live holders that have less than their fair share: they wait for others to give up
+    some, so those should renew soon."""
+    live = [holder for holder in holders if holder.expires > now]
+    fair = water_fill(budget, {holder.name: holder.wants for holder in live})
+    return {holder.name for holder in live if holder.share < fair[holder.name]}
+
+
 def allocate(
     *,
     budget: int,
@@ -80,11 +88,13 @@ def allocate(
     me: str,
     wants: int,
     holders: Iterable[Holder],
+    in_use: int | None = None,
 ) -> Grant:
     """My share from `now` on, given everyone's standing (mine included, if I had one).
 
     `settle`: how long after `now` this process may still send at its old share (until it has
-    the answer); what it gives up is counted from then, not from `now`."""
+    the answer); what it gives up is counted from then, not from `now`. `in_use`: how many it
+    sent within the last window, if it has stopped sending until it has the answer."""
     others = [holder for holder in holders if holder.name != me]
     mine = next((holder for holder in holders if holder.name == me), None)
     live = {holder.name: holder.wants for holder in others if holder.expires > now}
@@ -98,11 +108,18 @@ def allocate(
     # The share it may have sent at within the last window: until it has this answer, or
     # until its lease ran out.
     recent = mine.share if mine.expires + window > now else 0
+    if recent > share and in_use is not None:
+        # The holder stopped sending while it asked and counted what it sent within the last
+        # window: only that is still in use, whatever an earlier reduction reserved (what of it
+        # is still in a window is in `in_use`). `settle` covers what is still on its way.
+        return Grant(share, now + lease, min(recent, in_use), now + settle, fair)
+    if recent > share and cooling:
+        # One reduction at a time: while the last one cools, keep what it left (it is counted
+        # for this holder anyway); the next renewal after it reduces further.
+        return Grant(recent, now + lease, mine.reserved, mine.reserved_until, fair)
     if recent > share:
         until = now + settle if mine.expires > now else mine.expires
-        if cooling:
-            until = max(until, mine.reserved_until)
-        return Grant(share, now + lease, max(recent, cooling), until, fair)
+        return Grant(share, now + lease, recent, until, fair)
     if cooling:
         # An earlier reservation still cooling: kept as it was, never extended.
         return Grant(share, now + lease, mine.reserved, mine.reserved_until, fair)

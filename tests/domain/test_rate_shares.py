@@ -56,6 +56,26 @@ def test_a_newcomer_waits_a_window_for_what_the_holder_gives_up() -> None:
     assert _grant(too_soon + 0.02, "b", 30, [a, b]).share == 15
 
 
+def test_a_holder_that_paused_to_renew_reserves_only_what_it_sent_in_the_last_window() -> None:
+    a = _holder("a", 30, _grant(0.0, "a", 30, []))
+    b = _holder("b", 30, _grant(0.1, "b", 30, [a]))
+    # a's backlog is nearly gone: 3 sent in the last window, nothing waiting.
+    shrinking = allocate(
+        budget=BUDGET,
+        window=WINDOW,
+        lease=LEASE,
+        settle=SETTLE,
+        now=0.5,
+        me="a",
+        wants=3,
+        holders=[a, b],
+        in_use=3,
+    )
+    assert (shrinking.share, shrinking.reserved) == (3, 3)
+    a = _holder("a", 3, shrinking)
+    assert _grant(0.6, "b", 30, [a, b]).share == 27  # at once, not a window later
+
+
 def test_a_dead_holders_share_returns_a_window_after_its_lease() -> None:
     dead = Holder("dead", 30, 30, expires=3.0)
     shares = [
