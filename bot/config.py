@@ -70,10 +70,11 @@ class Settings(BaseSettings):
         default=64, ge=1, le=1000, description="Reminders in flight to Telegram at once."
     )
     delivery_lease_seconds: int = Field(
-        default=60,
+        default=10,
         ge=5,
         le=3600,
-        description="A claimed reminder not finished within this is claimed again (crash).",
+        description="A claimed reminder is claimed again this long after the process that "
+        "claimed it stopped renewing its lease (a crash): a crash costs this much lateness.",
     )
     shared_rate_budget: bool = Field(
         default=True,
