@@ -69,6 +69,8 @@ class User(Base):
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A gentle follow-up when a prompt is left unanswered (switchable in /settings).
     nudges: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Active days a week that meet the user's goal (1-7): the week streak in /progress.
+    weekly_goal: Mapped[int] = mapped_column(Integer, default=5)
     # Where the user is in the rotation: the family of the last stretch claimed for them.
     last_family_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

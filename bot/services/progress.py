@@ -11,6 +11,9 @@ from bot.db.models import Delivery, User
 from bot.domain.progression import Answer
 from bot.domain.streaks import Done, Progress, progress
 
+# Missed days a month that don't break the day streak (see domain.streaks).
+FREEZES_PER_MONTH = 1
+
 
 async def user_progress(session: AsyncSession, user: User, now: datetime) -> Progress:
     rows = await session.execute(
@@ -26,4 +29,18 @@ async def user_progress(session: AsyncSession, user: User, now: datetime) -> Pro
         for at, zone, stretch_id in rows
         if at is not None
     ]
-    return progress(dones, now=now, zone=current_zone)
+    return progress(
+        dones,
+        now=now,
+        zone=current_zone,
+        weekly_goal=user.weekly_goal,
+        freezes_per_month=FREEZES_PER_MONTH,
+    )
+
+
+async def set_weekly_goal(session: AsyncSession, user: User, days: int) -> None:
+    """The week streak's goal: active days a week, 1 to 7."""
+    if not 1 <= days <= 7:
+        raise ValueError(f"a weekly goal is 1 to 7 days, not {days}")
+    user.weekly_goal = days
+    await session.flush()

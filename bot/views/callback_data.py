@@ -33,6 +33,8 @@ STRONGER = "stronger"
 TRY_EASIER = "try_easier"
 UNBLOCK = "unblock"
 NUDGES_TOGGLE = "nudges"
+HOLD = "hold"
+HOLD_STOP = "hold_stop"
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,15 @@ EMPTY = "#e6dfd3"
 SHADES = ["#e6dfd3", "#9cc9c4", "#4f9e98", "#2c7873", "#1b4f4c"]
 INK = "#27403f"
 TODAY_EDGE = "#e07a2f"
+FROZEN = "#3b7bbf"
 
 
 def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
+
+
+def _weeks(n: int) -> str:
+    return f"{n} week{'s' if n != 1 else ''}"
 
 
 def summary(progress: Progress, catalog: Catalog) -> str:
@@ -28,13 +33,27 @@ def summary(progress: Progress, catalog: Catalog) -> str:
             "Nothing here yet — and that's fine. Answer ✅ Done after your first stretch and "
             "your streak starts. /next sends one now."
         )
+    freezes = (
+        f"❄️ {progress.freezes_left_this_month} freeze left this month"
+        if progress.freezes_left_this_month
+        else "❄️ this month's freeze is used"
+    )
     lines = [
         "<b>Your progress</b>",
-        f"🔥 Current streak: {bold(_days(progress.current_streak))}"
-        f" (best: {_days(progress.best_streak)})",
+        f"🗓 Weekly goal {progress.weekly_goal} of 7 days: this week "
+        f"{progress.active_days_this_week} of {progress.weekly_goal}"
+        f"{' ✓' if progress.week_goal_met else ''} · "
+        f"{bold(_weeks(progress.week_streak))} in a row"
+        f" (best: {_weeks(progress.best_week_streak)})",
+        f"🔥 Day streak: {bold(_days(progress.current_streak))}"
+        f" (best: {_days(progress.best_streak)}) · {freezes}",
         f"📅 Done this week: {progress.done_this_week} · this month: {progress.done_this_month}"
         f" · in all: {progress.total}",
     ]
+    lines.append(
+        "<i>A rest day never breaks the weekly streak, and one freeze a month keeps the day "
+        "streak going over a single missed day.</i>"
+    )
     counts = [
         f"• {esc(catalog.get(i).title if i in catalog else i)}: {n}"
         for i, n in list(progress.per_stretch.items())[:8]
@@ -99,6 +118,9 @@ def heatmap_png(progress: Progress) -> bytes:
     for row in range(7):
         for column in range(weeks):
             shown = values[row][column]
+            day = first + timedelta(weeks=column, days=row)
+            if day in progress.frozen_days:
+                axes.text(column, row, "❄", ha="center", va="center", color=FROZEN, fontsize=13)
             if shown == shown and shown > 0:  # skip NaN (future days) and zeros
                 axes.text(
                     column,
@@ -111,7 +133,8 @@ def heatmap_png(progress: Progress) -> bytes:
                     fontweight="bold",
                 )
     axes.set_title(
-        f"Your last {weeks} weeks  ·  {progress.current_streak}-day streak",
+        f"Your last {weeks} weeks  ·  week streak {progress.week_streak}"
+        f"  ·  day streak {progress.current_streak}",
         color=INK,
         fontsize=14,
         pad=12,
@@ -121,7 +144,7 @@ def heatmap_png(progress: Progress) -> bytes:
     figure.text(
         0.5,
         0.02,
-        "Stretches done per day, week by week · today is outlined",
+        "Stretches done per day, week by week · today is outlined · ❄ a freeze",
         ha="center",
         color=INK,
         fontsize=10,

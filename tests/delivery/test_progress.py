@@ -56,7 +56,10 @@ async def test_a_user_with_history_sees_streaks_counts_and_a_heatmap(bot: Harnes
     await aroha.send("/progress")
     text = await aroha.next_message()
     assert text.text is not None
-    assert "Current streak: <b>12 days</b>" in text.html or "Current streak: 12 days" in text.text
+    assert "Day streak: 12 days (best: 12 days)" in text.text
+    # 16-22 Nov met the goal of 5 days; this week (Mon 23 - Wed 25) is still open.
+    assert "Weekly goal 5 of 7 days: this week 3 of 5 · 1 week in a row" in text.text
+    assert "one freeze a month" in text.text
     assert "Knee hugs: 12" in text.text
     assert "Pelvic tilt for lower back tightness: 1" in text.text
     chart = await aroha.next_message()

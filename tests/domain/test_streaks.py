@@ -305,3 +305,121 @@ def test_one_done_a_day_makes_a_streak_of_that_many_days(days: int, zone: str, h
     figures = progress(history, now=last + timedelta(minutes=1), zone=zone)
     assert figures.current_streak == days
     assert figures.best_streak == days
+
+
+# -- forgiving streaks: a weekly goal, and one freeze a month ---------------------------------
+
+
+def active_on(zone: str, *days: date, hour: int = 8) -> list[Done]:
+    return [done(zone, d.year, d.month, d.day, hour, 0) for d in days]
+
+
+NOV = [date(2026, 11, d) for d in range(1, 31)]  # NOV[0] is Sunday 1 November
+
+
+@pytest.mark.parametrize(
+    ("active", "today", "goal", "expected"),
+    [
+        # (active days in November, today, goal) -> (days this week, week streak, best)
+        pytest.param([], NOV[24], 5, (0, 0, 0), id="nothing yet"),
+        # Mon 16 - Fri 20 (5 days) and Mon 23 - Wed 25: last week counts, this one isn't over.
+        pytest.param(NOV[15:20] + NOV[22:25], NOV[24], 5, (3, 1, 1), id="this week still open"),
+        # Three full weeks at 5 days with the weekends off: rest days never break it.
+        pytest.param(NOV[1:6] + NOV[8:13] + NOV[15:20], NOV[20], 5, (5, 3, 3), id="weekends off"),
+        # This week already meets the goal: it counts now.
+        pytest.param(NOV[8:13] + NOV[15:20], NOV[19], 5, (5, 2, 2), id="goal met midweek"),
+        # A week at 4 of 5 ends the run; with a goal of 4 it doesn't.
+        pytest.param(NOV[1:6] + NOV[8:12] + NOV[15:20], NOV[21], 5, (5, 1, 1), id="short week"),
+        pytest.param(NOV[1:6] + NOV[8:12] + NOV[15:20], NOV[21], 4, (5, 3, 3), id="goal of 4"),
+        # Two weeks ago was the last good week: last week missed, so the streak is 0.
+        pytest.param(NOV[1:6], NOV[16], 5, (0, 0, 1), id="a missed week breaks it"),
+        pytest.param([NOV[2]], NOV[4], 1, (1, 1, 1), id="goal of 1"),
+        pytest.param(NOV[1:8], NOV[8], 7, (0, 1, 1), id="goal of 7"),
+    ],
+)
+def test_the_week_streak_counts_weeks_meeting_the_goal(
+    active: list[date], today: date, goal: int, expected: tuple[int, int, int]
+) -> None:
+    figures = progress(
+        active_on(LONDON, *active),
+        now=local(LONDON, today.year, today.month, today.day, 20, 0),
+        zone=LONDON,
+        weekly_goal=goal,
+    )
+    assert (
+        figures.active_days_this_week,
+        figures.week_streak,
+        figures.best_week_streak,
+    ) == expected
+    assert figures.week_goal_met is (expected[0] >= goal)
+
+
+@pytest.mark.parametrize(
+    ("active", "today", "expected"),
+    [
+        # (active days, today) -> (current day streak, best, frozen days, freezes left)
+        pytest.param(NOV[1:5] + NOV[6:9], NOV[8], (7, 7, {NOV[5]}, 0), id="one gap bridged"),
+        pytest.param(
+            NOV[1:5] + NOV[6:9] + NOV[10:12],
+            NOV[11],
+            (2, 7, {NOV[5]}, 0),
+            id="a second gap in the month breaks it",
+        ),
+        pytest.param(NOV[1:5] + NOV[7:9], NOV[8], (2, 4, set(), 1), id="two missed days"),
+        # Yesterday missed, today still open: the freeze keeps it alive for now.
+        pytest.param(NOV[1:5], NOV[6], (4, 4, {NOV[5]}, 0), id="yesterday frozen"),
+        pytest.param(NOV[1:5], NOV[7], (0, 4, set(), 1), id="two days ago is too long"),
+    ],
+)
+def test_one_freeze_a_month_keeps_a_day_streak_alive(
+    active: list[date], today: date, expected: tuple[int, int, set[date], int]
+) -> None:
+    figures = progress(
+        active_on(LONDON, *active),
+        now=local(LONDON, today.year, today.month, today.day, 7, 0),
+        zone=LONDON,
+        freezes_per_month=1,
+    )
+    assert (
+        figures.current_streak,
+        figures.best_streak,
+        set(figures.frozen_days),
+        figures.freezes_left_this_month,
+    ) == expected
+
+
+def test_each_month_has_its_own_freeze() -> None:
+    days = [date(2026, 10, 27), date(2026, 10, 28), date(2026, 10, 30), date(2026, 10, 31)]
+    days += [date(2026, 11, 1), date(2026, 11, 3)]  # 29 Oct and 2 Nov missed
+    figures = progress(
+        active_on(LONDON, *days),
+        now=local(LONDON, 2026, 11, 3, 20, 0),
+        zone=LONDON,
+        freezes_per_month=1,
+    )
+    assert figures.current_streak == 6
+    assert set(figures.frozen_days) == {date(2026, 10, 29), date(2026, 11, 2)}
+
+
+def test_freezes_and_weeks_use_local_days_across_dst_and_a_move() -> None:
+    # London's clocks go back on Sunday 25 Oct 2026; Dones at 00:30 local stay on their day.
+    before = [done(LONDON, 2026, 10, d, 0, 30) for d in (19, 20, 21, 22, 23)]
+    dst_week = [done(LONDON, 2026, 10, d, 0, 30) for d in (25, 26, 27, 29)]  # 28th missed
+    # Then a move to Auckland: Mon 2 Nov to Fri 6 Nov, early mornings there.
+    moved = [done(AUCKLAND, 2026, 11, d, 6, 0) for d in (2, 3, 4, 5, 6)]
+    figures = progress(
+        before + dst_week + moved,
+        now=local(AUCKLAND, 2026, 11, 6, 21, 0),
+        zone=AUCKLAND,
+        weekly_goal=4,
+        freezes_per_month=1,
+    )
+    # Weeks of 19 Oct (5 days), 26 Oct (26, 27, 29 + Sun 25 belongs to the week of 19 Oct: 3
+    # days, short of 4) and 2 Nov (5 days): the streak restarts with this week.
+    assert (figures.week_streak, figures.best_week_streak) == (1, 1)
+    assert figures.active_days_this_week == 5
+    # Day streak: 19-23 Oct, 24 Oct missed (frozen), 25-27, 28 missed (October's freeze is
+    # gone): a new run 29 Oct, then 30 Oct - 1 Nov missed.
+    assert date(2026, 10, 24) in figures.frozen_days
+    assert figures.current_streak == 5
+    assert figures.best_streak == 8
