@@ -49,6 +49,7 @@ class SharedRateBudget:
         self._lapse: asyncio.TimerHandle | None = None
         self._round_trip = 0.0
         self._others_waiting = False
+        self._said: dict[str, int] = {}  # the wants of the last renewal
         self._connection: AsyncConnection | None = None
         self.renewals = 0
 
@@ -64,7 +65,14 @@ class SharedRateBudget:
         self._task = asyncio.create_task(self._run(), name="rate-budget")
 
     def wanted(self) -> None:
-        self._wake.set()
+        """A request must wait: a process waiting wants the whole budget (see `_wants`); if it
+        did not say so at its last renewal, renew now. Not otherwise: in a burst every request
+        waits, and renewing for each would be hundreds of transactions a second."""
+        if any(
+            self._said.get(scope, 0) < self._budgets[scope] and window.is_full()
+            for scope, window in self._windows.items()
+        ):
+            self._wake.set()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -130,6 +138,7 @@ class SharedRateBudget:
         if self._connection is None:
             self._connection = await self.engine.connect()
         try:
+            self._said = wants
             renewal = await self._agree(self._connection, wants, in_use)
         except Exception:
             for scope, limit in held.items():

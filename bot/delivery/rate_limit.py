@@ -52,7 +52,8 @@ class Budget(Protocol):
     async def stop(self) -> None: ...
 
     def wanted(self) -> None:
-        """A request is waiting: agree on a share now rather than at the next renewal."""
+        """A request must wait for room: if the process wants more than it last said, agree on
+        a share now rather than at the next renewal (a reply to a user from an idle process)."""
 
 
 class SlidingWindowRateLimiter(AIORateLimiter):
@@ -107,7 +108,7 @@ class SlidingWindowRateLimiter(AIORateLimiter):
 
         async def paced(*call_args: Any, **call_kwargs: Any) -> _Result:
             # Inside AIORateLimiter's retry loop: every attempt, retries included, takes a turn.
-            if budget is not None and any(window.limit == 0 for window in windows):
+            if budget is not None and any(window.is_full() for window in windows):
                 budget.wanted()
             turns = await take_turns(windows)
             answered = True

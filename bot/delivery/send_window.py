@@ -92,6 +92,10 @@ class SendWindow:
         send in the next window if it could."""
         return self._waiting + self.in_window()
 
+    def is_full(self) -> bool:
+        """A request let in now would have to wait."""
+        return self.in_window() >= self.limit
+
     def in_window(self) -> int:
         self._expire(self.loop_time())
         return self._unanswered + len(self._answers)

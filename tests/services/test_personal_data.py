@@ -26,6 +26,7 @@ from tests.services.test_accounts import NOW, onboarded_user
 # Tables that hold nothing about any one person, with the reason.
 NOT_PERSONAL = {
     "telegram_files": "the clinic's pictures Telegram already has, shared by everyone",
+    "rate_shares": "each bot process's share of Telegram's rate, for replicas",
 }
 
 
