@@ -28,10 +28,10 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.cli import migrate
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.models import Delivery, ScheduleSlot, User, UserStatus
+from bot.startup import migrate
 from bot.telegram_fake import TelegramFake
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"

@@ -1,8 +1,8 @@
 """The claim alone: CPU of `claim_due` for N due slots (no Telegram, no bot process).
 
 Loads N users due at one instant into a fresh database (as burst.py does), then claims them with
-`bot.services.dispatch.claim_due` in batches of 500, as the dispatcher does, and prints the CPU
-of this process (the database driver's thread included) per claimed reminder.
+`bot.services.dispatch.claim.claim_due` in batches of 500, as the dispatcher does, and prints the
+CPU of this process (the database driver's thread included) per claimed reminder.
 
     .venv/bin/python benchmarks/claim.py --users 900
     .venv/bin/python benchmarks/claim.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.content_commands import load_checked
 from bot.db.engine import create_engine
-from bot.services.dispatch import DispatchPolicy, claim_due
+from bot.services.dispatch.claim import claim_due
+from bot.services.dispatch.policy import DispatchPolicy
 
 
 def _arguments() -> argparse.Namespace:

@@ -38,7 +38,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.delivery.aiohttp_request import AiohttpRequest
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
-from bot.services.dispatch import Outcome
+from bot.services.dispatch.outcomes import Outcome
 
 # What Telegram answers to a sendPhoto, in the parts the engine reads, at its usual size.
 _ANSWER = json.dumps(

@@ -1,36 +1,42 @@
-"""Builds the python-telegram-bot Application: handlers, rate limiter, start-up and shutdown."""
+"""Builds the python-telegram-bot Application: handlers, rate limiter, update queue and the
+lifecycle hooks (start-up, shutdown: bot.ops.lifecycle)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
 from bot.context import SERVICES_KEY, AppServices, BotContext
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.aiohttp_request import AiohttpRequest
 from bot.delivery.rate_budget import SharedRateBudget
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
-from bot.handlers import account, admin, basic, router, setup
+from bot.handlers import account, admin, answers, basic, messages, press, setup
 from bot.handlers.errors import log_error
 from bot.ops import metrics
-from bot.views.commands import COMMANDS
+from bot.ops.lifecycle import Lifecycle
+from bot.views import callback_data as cb
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
-DISPATCHER_KEY = "dispatcher"
 
 
-def build_application(services: AppServices) -> BotApplication:
+def build_application(services: AppServices, lifecycle: Lifecycle | None = None) -> BotApplication:
+    """The Application; `lifecycle` (default: one without signals or monitoring, for tests and
+    `console`) owns its start-up and shutdown."""
     settings = services.settings
+    lifecycle = lifecycle or Lifecycle(services)
     root = settings.telegram_api_url
     application = (
         ApplicationBuilder()
@@ -38,6 +44,9 @@ def build_application(services: AppServices) -> BotApplication:
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BotContext))
+        # Every text the bot writes is Telegram HTML (bot.views). The engine's raw Bot API
+        # calls (bot.delivery.raw_api) bypass these defaults and set parse_mode themselves.
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         # AIORateLimiter, pacing 30 messages/s with a sliding window instead of its leaky bucket
         # (which starts every burst with 429s; see bot.delivery.rate_limit), shared with the
         # other processes on a PostgreSQL database (bot.delivery.rate_budget). Retries on 429
@@ -54,9 +63,16 @@ def build_application(services: AppServices) -> BotApplication:
         )
         # The Bot API transport (aiohttp: a third of httpx's CPU per request), counting
         # Telegram errors by status code for /metrics.
-        .request(metrics.ObservedRequest(connection_pool_size=256))
-        .get_updates_request(metrics.ObservedRequest(connection_pool_size=1))
-        .post_init(_post_init)
+        .request(AiohttpRequest(connection_pool_size=256, on_error=metrics.count_telegram_error))
+        .get_updates_request(
+            AiohttpRequest(connection_pool_size=1, on_error=metrics.count_telegram_error)
+        )
+        # Every update is stored before Telegram is told it arrived, then handled from the
+        # database (bot.ops.inbox).
+        .update_queue(lifecycle.update_queue)
+        .post_init(lifecycle.post_init)
+        .post_stop(lifecycle.post_stop)
+        .post_shutdown(lifecycle.post_shutdown)
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
@@ -84,26 +100,43 @@ def _add_handlers(application: BotApplication) -> None:
         CommandHandler("delete", account.delete_command, filters=private),
         # Admins only (ADMIN_IDS), not in the command menu; others get the unknown-command answer.
         CommandHandler("stats", admin.stats_command, filters=private),
-        CallbackQueryHandler(router.on_callback),
-        MessageHandler(private & filters.LOCATION, router.on_location),
+        # Inline buttons, by the action their data starts with. Each route runs only for a
+        # checked press (its owner's chat, data that parses, a known user: bot.handlers.press).
+        *(
+            CallbackQueryHandler(route, pattern=cb.route(action))
+            for action, route in (
+                # answers to a prompt, and the questions that follow them
+                (cb.ANSWER, answers.answer_button),
+                (cb.STRONGER, answers.stronger_button),
+                (cb.TRY_EASIER, answers.try_easier_button),
+                (cb.UNBLOCK, answers.unblock_button),
+                (cb.NOOP, press.noop),
+                # set-up steps (onboarding, and the same steps from /settings)
+                (cb.CONSENT, setup.consent),
+                (cb.CONDITION_TOGGLE, setup.toggle_condition),
+                (cb.CONDITIONS_DONE, setup.conditions_done),
+                (cb.ZONE_PICK, setup.pick_zone),
+                (cb.TIME_TOGGLE, setup.toggle_time),
+                (cb.TIMES_DONE, setup.times_done),
+                (cb.DAYS_PRESET, setup.days_preset),
+                (cb.DAY_TOGGLE, setup.toggle_day),
+                (cb.DAYS_DONE, setup.days_done),
+                # the settings screen
+                (cb.SETTINGS_OPEN, account.open_settings_section),
+                (cb.PAUSE_TOGGLE, account.toggle_pause),
+                (cb.NUDGES_TOGGLE, account.toggle_nudges),
+                (cb.DELETE_CANCEL, account.cancel_delete),
+                (cb.DELETE_CONFIRM, account.confirm_delete),
+            )
+        ),
+        # Malformed, forged or retired button data: a polite "doesn't work any more".
+        CallbackQueryHandler(press.stale),
+        MessageHandler(private & filters.LOCATION, messages.on_location),
         # Anything that looks like a command but none of the above.
         MessageHandler(private & filters.COMMAND, basic.unknown_command),
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, router.on_text),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, messages.on_text),
     ]
     application.add_handlers(handlers)
     # Group -1 runs before the handlers above for every update: count it, change nothing.
     application.add_handler(TypeHandler(Update, metrics.count_update), group=-1)
     application.add_error_handler(log_error)
-
-
-async def _post_init(application: BotApplication) -> None:
-    await application.bot.set_my_commands(
-        [BotCommand(command.name, command.description) for command in COMMANDS]
-    )
-    services: AppServices = application.bot_data[SERVICES_KEY]
-    dispatcher = Dispatcher(services, application.bot)
-    services.schedule_changes.subscribe(dispatcher.poke)
-    dispatcher.on_outcomes.append(metrics.observe_outcomes)
-    assert application.job_queue is not None
-    dispatcher.start(application.job_queue)
-    application.bot_data[DISPATCHER_KEY] = dispatcher

@@ -8,32 +8,26 @@ import logging
 import os
 import secrets
 import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logging_setup import configure_logging
-
-if TYPE_CHECKING:
-    from bot.catalog import Catalog
+from bot.ops.ports import check_listeners, listeners
+from bot.startup import StartupError, load_content, migrate
 
 log = logging.getLogger("bot")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_SETTINGS = 2
-
-
-class StartupError(Exception):
-    """Start-up cannot go on; the message is the one line the operator sees."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,41 +109,22 @@ def _setup_logging(settings: Settings, *extra_secrets: str) -> None:
     configure_logging(settings.log_level, settings.log_format, [*secrets, *extra_secrets])
 
 
-def _safe_database_url(settings: Settings) -> str:
-    return make_url(settings.database_url).render_as_string(hide_password=True)
-
-
-async def migrate(settings: Settings) -> None:
-    from bot.db.engine import create_engine
-    from bot.db.migrations import current_revision, upgrade
-
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        log.info("database migrated", extra={"revision": await current_revision(engine)})
-    except (OSError, SQLAlchemyError) as error:
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        raise StartupError(
-            f"cannot migrate the database at {_safe_database_url(settings)}: {reason}"
-        ) from None
-    finally:
-        await engine.dispose()
-
-
 def run(settings: Settings, webhook_url: str | None = None) -> int:
     from bot.app import build_application
     from bot.context import AppServices
     from bot.db.engine import create_engine, create_session_factory
-    from bot.ops import lifecycle
+    from bot.ops.lifecycle import Lifecycle
 
     settings.require_token()
     webhook = webhook_target(webhook_url) if webhook_url else None
+    check_listeners(listeners(settings, webhook=webhook is not None))
     secret = (
         settings.webhook_secret.get_secret_value()
         if settings.webhook_secret
         else secrets.token_urlsafe(32)
     )
     _setup_logging(settings, secret)
+    load_place_data_in_background()
     catalog = load_content(settings)
     asyncio.run(check_bot_api(settings))
     asyncio.run(migrate(settings))
@@ -157,18 +132,15 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
     services = AppServices(
         settings=settings, catalog=catalog, session_factory=create_session_factory(engine)
     )
-    application = build_application(services)
-
-    async def dispose_engine(_: object) -> None:
-        await engine.dispose()
-
-    application.post_shutdown = dispose_engine
-    lifecycle.install(application, services)
+    application = build_application(services, Lifecycle(services, process=True, engine=engine))
     mode = "webhook" if webhook else "polling"
     log.info("starting", extra={"api": settings.telegram_api_url, "mode": mode})
     with _bot_api_errors_as_startup_errors(settings):
         if webhook is None:
-            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            # stop_signals=None: bot.ops.lifecycle installs its own (stop with a drain).
+            application.run_polling(
+                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, stop_signals=None
+            )
         else:
             url, path = webhook
             log.info(
@@ -189,6 +161,7 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
                 secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=False,
+                stop_signals=None,
             )
     log.info("stopped")
     return EXIT_OK
@@ -202,23 +175,23 @@ def webhook_target(url: str) -> tuple[str, str]:
     return url.strip(), parsed.path.strip("/")
 
 
-def load_content(settings: Settings) -> Catalog:
-    """The content pack, fully checked; an invalid pack stops start-up with the full report."""
-    from bot.catalog import ContentError
-    from bot.content_commands import format_problems, load_checked
+def load_place_data_in_background() -> None:
+    """Load the time-zone and city data (~1 s of CPU) while the bot starts up. Left to the first
+    user who types a city, it was loaded on the event loop, and on a busy machine no one got an
+    answer for over 10 s. A lookup that comes before the load ends waits for it, as before.
+    Logged at DEBUG only: a start-up error must stay the last line the operator sees."""
+    from bot.services import zone_lookup
 
-    try:
-        catalog = load_checked(settings.content_dir)
-    except ContentError as error:
-        raise StartupError(
-            f"the content pack at {settings.content_dir} is invalid:\n"
-            + format_problems(error.problems)
-        ) from None
-    log.info(
-        "content loaded",
-        extra={"pack": str(settings.content_dir), "stretches": len(catalog.stretches)},
-    )
-    return catalog
+    def load() -> None:
+        started = time.monotonic()
+        try:
+            zone_lookup.warm_up()
+        except Exception:
+            log.exception("place data not loaded ahead; the first lookup will load it")
+            return
+        log.debug("place data loaded", extra={"seconds": round(time.monotonic() - started, 2)})
+
+    threading.Thread(target=load, name="place-data", daemon=True).start()
 
 
 @contextmanager

@@ -17,8 +17,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 _TOKEN_PATTERN = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,80}$")
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-PROJECT_ROOT = PACKAGE_ROOT.parent
-DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content"
+# The clinic's pack: installed from a wheel it is package data (setup.py maps the repository's
+# content/ to bot/content); in a source checkout (or an editable install) it is content/ itself.
+_PACKAGED_CONTENT_DIR = PACKAGE_ROOT / "content"
+DEFAULT_CONTENT_DIR = (
+    _PACKAGED_CONTENT_DIR if _PACKAGED_CONTENT_DIR.is_dir() else PACKAGE_ROOT.parent / "content"
+)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/stretchbot.sqlite3"
 
 
@@ -92,6 +96,13 @@ class Settings(BaseSettings):
         le=1000,
         description="With PAID_BROADCAST: messages a second over all chats (Telegram: up to 1000).",
     )
+    update_lease_seconds: int = Field(
+        default=30,
+        ge=2,
+        le=3600,
+        description="An update being handled by a process that died is handled again after "
+        "this (its lease is renewed while it is being handled).",
+    )
     stronger_after_dones: int = Field(
         default=5,
         ge=1,
@@ -124,8 +135,8 @@ class Settings(BaseSettings):
         default=6.0,
         ge=0,
         le=8,
-        description="On SIGTERM, how long reminders in flight may take to finish before the "
-        "rest are handed back (the process exits within 10 s).",
+        description="On SIGTERM, how long updates and reminders in flight may take to finish "
+        "before the rest are handed back (the process exits within 10 s).",
     )
     metrics_port: int | None = Field(
         default=None,
@@ -161,6 +172,12 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and value.strip() == "" else value
+
+    @field_validator("content_dir", mode="before")
+    @classmethod
+    def _empty_is_the_shipped_pack(cls, value: object) -> object:
+        # `CONTENT_DIR=` (as in .env.example) would otherwise be Path(""), the working folder.
+        return DEFAULT_CONTENT_DIR if isinstance(value, str) and value.strip() == "" else value
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -39,7 +39,6 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application
 from bot.catalog import Catalog
-from bot.cli import load_content, migrate
 from bot.config import Settings, load_settings
 from bot.context import AppServices
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
@@ -47,6 +46,7 @@ from bot.db.types import utc_now
 from bot.domain.zones import get_zone
 from bot.logging_setup import configure_logging
 from bot.services.accounts import find_user
+from bot.startup import load_content, migrate
 from bot.telegram_fake import ChatMessage, FakeUser, TelegramFake
 
 CONSOLE_TOKEN = "4242:console-token-not-a-secret-0123456789"
@@ -414,6 +414,8 @@ async def console_session(
             finally:
                 await application.updater.stop()
                 await application.stop()
+                if application.post_stop is not None:
+                    await application.post_stop(application)
                 await application.shutdown()
                 await engine.dispose()
 

@@ -20,6 +20,8 @@ from bot.db.types import utc_now
 from bot.services.changes import ScheduleChanges
 
 SERVICES_KEY = "services"
+# bot_data key of the reminder engine (bot.delivery.dispatcher), set at start-up.
+DISPATCHER_KEY = "dispatcher"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from bot.content_commands import load_checked
 from bot.context import AppServices
 from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, DeliveryStatus
+from bot.services import zone_lookup
 from bot.telegram_fake import ChatMessage, TelegramFake
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
@@ -109,6 +110,7 @@ async def running_bot(
 ) -> AsyncIterator[Harness]:
     """The bot against a fresh emulator; `settings` overrides Settings fields (e.g. the lease),
     `fake` passes options to TelegramFake (e.g. rate_limit)."""
+    zone_lookup.warm_up()  # as `stretchbot run` does before serving (once per test process)
     async with TelegramFake(token=TOKEN, **(fake or {})) as tg:
         clock = MovableClock()
         bot_settings = Settings(
@@ -135,4 +137,8 @@ async def running_bot(
         finally:
             await app.updater.stop()
             await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
             await app.shutdown()
+            if app.post_shutdown is not None:
+                await app.post_shutdown(app)

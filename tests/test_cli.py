@@ -4,8 +4,10 @@ a non-zero exit, no traceback."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,16 @@ import pytest
 GOOD_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
 
-def stretchbot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+def stretchbot(
+    *args: str, cwd: Path, wrapper: Sequence[str] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DATABASE_", "METRICS_", "WEBHOOK_"))
+    }
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [*wrapper, sys.executable, "-m", "bot", *args],
         env={**clean, **env},
         cwd=cwd,
         capture_output=True,
@@ -103,3 +111,98 @@ def test_content_check_passes_on_the_real_pack(tmp_path: Path) -> None:
     result = stretchbot("content", "check", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
     assert result.stdout.startswith("OK: 14 stretches, 2 conditions")
+
+
+def test_an_empty_content_dir_means_the_shipped_pack_not_the_working_folder(
+    tmp_path: Path,
+) -> None:
+    """`CONTENT_DIR=` as .env.example has it: the clinic's pack, wherever the bot runs."""
+    result = stretchbot("content", "check", cwd=tmp_path, CONTENT_DIR="")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("OK: 14 stretches, 2 conditions")
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port another process already listens on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield int(other.getsockname()[1])
+
+
+WEBHOOK = ("--webhook", "https://bot.example.com/telegram")
+
+
+def run_bot(
+    tmp_path: Path, *args: str, wrapper: Sequence[str] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
+    return stretchbot(
+        "run", *args, cwd=tmp_path, wrapper=wrapper, TELEGRAM_BOT_TOKEN=GOOD_TOKEN, **env
+    )
+
+
+def assert_one_line(result: subprocess.CompletedProcess[str], start: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
+    assert result.stderr.startswith(start), result.stderr
+
+
+def test_a_metrics_port_in_use_is_one_line_naming_it_and_exit_2(
+    tmp_path: Path, taken_port: int
+) -> None:
+    result = run_bot(
+        tmp_path,
+        METRICS_PORT=str(taken_port),
+        METRICS_LISTEN="127.0.0.1",
+    )
+    assert_one_line(result, f"stretchbot: METRICS_PORT {taken_port} is already in use")
+    assert not (tmp_path / "data").exists(), "stopped before touching the database"
+
+
+def test_a_webhook_port_in_use_is_one_line_naming_it_and_exit_2(
+    tmp_path: Path, taken_port: int
+) -> None:
+    result = run_bot(
+        tmp_path,
+        *WEBHOOK,
+        WEBHOOK_PORT=str(taken_port),
+        WEBHOOK_LISTEN="127.0.0.1",
+    )
+    assert_one_line(result, f"stretchbot: WEBHOOK_PORT {taken_port} is already in use")
+
+
+def test_one_port_for_both_servers_is_refused(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody uses: only the two settings collide
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    result = run_bot(
+        tmp_path,
+        *WEBHOOK,
+        METRICS_PORT=port,
+        WEBHOOK_PORT=port,
+    )
+    assert_one_line(result, f"stretchbot: WEBHOOK_PORT {port} is also METRICS_PORT")
+
+
+def test_a_port_this_user_may_not_open_is_one_line_naming_it_and_exit_2(tmp_path: Path) -> None:
+    if int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text()) <= 80:
+        pytest.skip("this machine lets anyone listen on port 80")
+    # As root, take away the one capability that allows ports below 1024 (setpriv, util-linux).
+    without_root = ("setpriv", "--bounding-set=-net_bind_service") if os.geteuid() == 0 else ()
+    result = run_bot(
+        tmp_path,
+        wrapper=without_root,
+        METRICS_PORT="80",
+        METRICS_LISTEN="127.0.0.1",
+    )
+    assert_one_line(result, "stretchbot: METRICS_PORT 80 is not allowed: ports below 1024")
+
+
+def test_a_listen_address_not_on_this_machine_is_one_line_naming_it(tmp_path: Path) -> None:
+    result = run_bot(
+        tmp_path,
+        *WEBHOOK,
+        WEBHOOK_LISTEN="192.0.2.7",  # TEST-NET-1: documentation only, never a local address
+    )
+    assert_one_line(result, "stretchbot: WEBHOOK_LISTEN 192.0.2.7 is not an address of this")

@@ -65,9 +65,3 @@ def test_env_example_documents_every_setting() -> None:
 def test_readme_settings_table_lists_every_setting() -> None:
     table_rows = set(re.findall(r"^\| `([A-Z_]+)` \|", (ROOT / "README.md").read_text(), re.M))
     assert setting_names() <= table_rows, setting_names() - table_rows
-
-
-def test_dockerfile_ships_the_migrations_and_the_content_pack() -> None:
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    for path in ("bot", "alembic", "content", "alembic.ini"):
-        assert re.search(rf"^COPY .*\b{re.escape(path)}\b", dockerfile, re.M), path

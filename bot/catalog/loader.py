@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from bot.catalog.model import Catalog, Condition, Family, OneSide, Stretch, TextBlock, Texts
-from bot.catalog.pictures import check_picture, resolve_picture
+from bot.catalog.picture_checks import check_picture, resolve_picture
 from bot.catalog.problems import WHOLE_FILE, ContentError, Problem, errors_in, sort_problems
 from bot.catalog.schema import (
     RawConditions,

@@ -1,4 +1,9 @@
-"""Run Alembic migrations from code (`stretchbot migrate`, `stretchbot run`, tests)."""
+"""Run Alembic migrations from code (`stretchbot migrate`, `stretchbot run`, tests).
+
+The migrations ship inside the package (bot/migrations/), so an installed wheel finds them
+wherever it runs; Alembic is configured here rather than through an ini file. The repository's
+alembic.ini points at the same folder, for developers' `alembic revision` commands.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import PROJECT_ROOT
+from bot.config import PACKAGE_ROOT
 
-ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+MIGRATIONS_DIR = PACKAGE_ROOT / "migrations"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    config = Config(str(ALEMBIC_INI))
+    config = Config()
+    # Options go through ConfigParser interpolation: a literal % in the path must be doubled.
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    config.set_main_option("path_separator", "os")
     if connection is not None:
         config.attributes["connection"] = connection
     return config

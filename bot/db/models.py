@@ -14,8 +14,10 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -272,3 +274,42 @@ class RateShare(Base):
     expires: Mapped[float] = mapped_column(Float)
     reserved: Mapped[int] = mapped_column(Integer)
     reserved_until: Mapped[float] = mapped_column(Float)
+
+
+class InboxUpdate(Base):
+    """An update from Telegram, stored before Telegram is told it arrived (bot.ops.inbox).
+
+    Pending while `done_at` is None; `lease_until` says until when a process's claim holds (a
+    process that dies leaves it to expire, and the update is claimed again). Once handled, the
+    payload (what the user sent) is cleared and the row only remembers the update_id, so a
+    redelivery of it is recognised; services.inbox prunes those rows after a day.
+    """
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (
+        # The claim looks for each chat's oldest pending update: a small index, as only
+        # pending rows are in it.
+        Index(
+            "ix_inbox_updates_pending",
+            "chat_key",
+            "update_id",
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
+        Index("ix_inbox_updates_done_at", "done_at"),
+    )
+
+    # Telegram's own id: unique, so an update delivered twice is stored once.
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Whose conversation the update belongs to (the chat, else the user; None: nobody's):
+    # updates of one chat are handled one at a time, in update_id order.
+    chat_key: Mapped[int | None] = mapped_column(BigInteger)
+    # The update as the Bot API sent it (JSON); None once handled.
+    payload: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Claims so far: an update whose handling kills the process every time is given up.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "handled", or "gave up" after too many attempts.
+    outcome: Mapped[str | None] = mapped_column(String(16))

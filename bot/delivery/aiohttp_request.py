@@ -11,11 +11,15 @@ python-telegram-bot supports this officially: a `BaseRequest` returns (status, b
 library does the rest (JSON, errors, RetryAfter). Errors map like its `HTTPXRequest`: timeouts
 raise `TimedOut`, every other transport failure `NetworkError`, so callers (the sender's
 retries) see the same exceptions.
+
+Failed calls can be observed (`on_error`: /metrics counts them by status code, see bot.ops.metrics),
+whoever made the call: the engine, a handler or the update fetcher.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -31,7 +35,7 @@ _JSON = {"Content-Type": "application/json"}
 # `BaseRequest.post`, so the call keeps python-telegram-bot's error mapping.
 class JsonBody(RequestData):  # type: ignore[misc]
     """A request whose JSON body is already encoded (the engine's prompts, which are mostly the
-    same bytes each time: see bot.delivery.prompt_body). Only `AiohttpRequest` sends the body;
+    same bytes each time: see bot.delivery.json_bodies). Only `AiohttpRequest` sends the body;
     to another `BaseRequest` it would be a request without parameters."""
 
     __slots__ = ("body",)
@@ -44,7 +48,10 @@ class JsonBody(RequestData):  # type: ignore[misc]
 class AiohttpRequest(BaseRequest):
     """Same constructor knobs and defaults as `telegram.request.HTTPXRequest` (those that
     apply). aiohttp has no write timeout: a request that uploads a file is bounded as a whole by
-    `media_write_timeout` (or the call's write timeout) plus the read timeout."""
+    `media_write_timeout` (or the call's write timeout) plus the read timeout.
+
+    `on_error` is told of every call that failed: with Telegram's HTTP status code for a non-2xx
+    answer, "timeout" or "network" for one that got no answer."""
 
     def __init__(
         self,
@@ -54,6 +61,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -62,6 +70,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._on_error = on_error
 
     @property
     def read_timeout(self) -> float | None:
@@ -140,8 +149,20 @@ class AiohttpRequest(BaseRequest):
             async with session.request(
                 method, url, data=data, headers=headers, timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                status, payload = response.status, await response.read()
         except TimeoutError as error:  # aiohttp's timeouts are TimeoutErrors too
+            self._failed("timeout")
             raise TimedOut from error
         except aiohttp.ClientError as error:
+            self._failed("network")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        except Exception:
+            self._failed("network")
+            raise
+        if not 200 <= status <= 299:
+            self._failed(str(status))
+        return status, payload
+
+    def _failed(self, code: str) -> None:
+        if self._on_error is not None:
+            self._on_error(code)

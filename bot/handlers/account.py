@@ -13,30 +13,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
 
 from bot.context import BotContext
-from bot.db.models import User, UserStatus
-from bot.domain.fire_times import local_date
-from bot.domain.pause import PauseParseError, parse_pause
 from bot.handlers import setup
 from bot.handlers.common import edit, send, unit_of_work
-from bot.services import accounts, dispatch, personal_data, schedule
+from bot.handlers.press import Press, button
+from bot.services import accounts, dialogue, personal_data, schedule
 from bot.services import progress as progress_service
-from bot.services.changes import mark_schedule_changed
+from bot.services.dispatch.queueing import queue_now
 from bot.views import about as about_views
-from bot.views import callback_data as cb
 from bot.views import onboarding as views
 from bot.views import progress as progress_views
 from bot.views import settings as settings_views
 
 
-async def _ready_user(update: Update, context: BotContext, session: AsyncSession) -> User | None:
+async def _ready_user(
+    update: Update, context: BotContext, session: AsyncSession
+) -> accounts.User | None:
     """The user if set up; otherwise says what to do first and returns None."""
     tg_user = update.effective_user
     assert tg_user is not None
     user = await accounts.find_user(session, tg_user.id)
-    if user is None or user.consented_at is None:
+    if user is None or not dialogue.is_consented(user):
         await send(update, context, "We haven't met yet 🙂 Send /start to set up your stretches.")
         return None
-    if user.status is UserStatus.ONBOARDING:
+    if dialogue.is_onboarding(user):
         await send(update, context, "Let's finish setting up first:")
         await setup.send_step(update, context, session, user)
         return None
@@ -51,26 +50,22 @@ async def settings_command(update: Update, context: BotContext) -> None:
 
 
 async def open_section(
-    update: Update, context: BotContext, session: AsyncSession, user: User, section: str
-) -> None:
-    """Open one part of the settings (from a /settings button or its own command)."""
-    catalog = context.services.catalog
-    if section == "conditions":
-        user.dialog_step = setup.CONDITIONS
-        chosen = await accounts.condition_ids(session, user)
-        await send(update, context, *views.conditions(catalog, chosen))
-    elif section == "timezone":
-        user.dialog_step = setup.TIMEZONE
-        await send(update, context, *views.ask_zone())
-    elif section == "times":
-        user.dialog_step = setup.TIMES
-        slots = await schedule.slots_of(session, user)
-        await send(update, context, *views.times([slot.local_time for slot in slots]))
-    elif section == "days":
-        user.dialog_step = setup.DAYS
-        await send(update, context, *views.days_presets())
-    elif section == "delete":
+    update: Update,
+    context: BotContext,
+    session: AsyncSession,
+    user: accounts.User,
+    section: str | None,
+) -> bool:
+    """Open one part of the settings (from a /settings button or its own command); False if
+    there is no such part."""
+    opened = await dialogue.open_section(session, user, section)
+    if opened is None:
+        return False
+    if opened is dialogue.Section.DELETE:
         await send(update, context, *about_views.confirm_delete())
+    elif isinstance(opened, dialogue.Question):
+        await send(update, context, *views.ask(opened, context.services.catalog))
+    return True
 
 
 def section_command(section: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
@@ -93,11 +88,9 @@ async def next_command(update: Update, context: BotContext) -> None:
         user = await _ready_user(update, context, session)
         if user is None:
             return
-        queued = await dispatch.queue_now(session, services.catalog, user, services.clock())
+        queued = await queue_now(session, services.catalog, user, services.clock())
         if queued is None:
             await send(update, context, about_views.nothing_to_send())
-            return
-        mark_schedule_changed(session)
 
 
 async def pause_command(update: Update, context: BotContext) -> None:
@@ -113,19 +106,23 @@ async def _pause(
     update: Update,
     context: BotContext,
     session: AsyncSession,
-    user: User,
+    user: accounts.User,
     argument: str,
     now: datetime,
 ) -> None:
-    zone = user.time_zone or "UTC"
-    try:
-        until = parse_pause(argument, local_date(now, zone))
-    except PauseParseError as error:
-        await send(update, context, f"{error.message}\nNothing changed.")
+    paused = await accounts.pause_from_text(session, user, argument, now)
+    if isinstance(paused, str):
+        await send(update, context, f"{paused}\nNothing changed.")
         return
-    await accounts.pause(session, user, until, now)
-    slots = await schedule.slots_of(session, user)
-    await send(update, context, about_views.paused(until, schedule.next_prompt_at(slots), zone))
+    await send(update, context, about_views.paused(paused.until, paused.upcoming, paused.zone))
+
+
+async def _resume(
+    update: Update, context: BotContext, session: AsyncSession, user: accounts.User, now: datetime
+) -> None:
+    await accounts.resume(session, user, now)
+    upcoming = await schedule.upcoming(session, user)
+    await send(update, context, "▶️ " + settings_views.saved(user, upcoming))
 
 
 async def resume_command(update: Update, context: BotContext) -> None:
@@ -134,11 +131,7 @@ async def resume_command(update: Update, context: BotContext) -> None:
         user = await _ready_user(update, context, session)
         if user is None:
             return
-        await accounts.resume(session, user, now)
-        slots = await schedule.slots_of(session, user)
-        await send(
-            update, context, "▶️ " + settings_views.saved(user, schedule.next_prompt_at(slots))
-        )
+        await _resume(update, context, session, user, now)
 
 
 async def stop_command(update: Update, context: BotContext) -> None:
@@ -186,39 +179,42 @@ async def about_command(update: Update, context: BotContext) -> None:
 # -- buttons ---------------------------------------------------------------------------------
 
 
-async def on_button(press: setup.Press, action: str) -> bool:
-    update, context, session, user = press.update, press.context, press.session, press.user
-    if action == cb.SETTINGS_OPEN:
-        if press.argument not in {"conditions", "timezone", "times", "days", "delete"}:
-            await press.query.answer("That button is out of date. Send /settings.")
-            return True
+@button
+async def open_settings_section(press: Press) -> None:
+    # Replies wait for the commit (bot.handlers.common), so the toast still comes first.
+    if await open_section(press.update, press.context, press.session, press.user, press.argument):
         await press.query.answer()
-        await open_section(update, context, session, user, press.argument)
-        return True
-    if action == cb.PAUSE_TOGGLE:
-        await press.query.answer()
-        if user.status is UserStatus.PAUSED:
-            await accounts.resume(session, user, press.now)
-            slots = await schedule.slots_of(session, user)
-            await press.send("▶️ " + settings_views.saved(user, schedule.next_prompt_at(slots)))
-        else:
-            await _pause(update, context, session, user, "", press.now)
-        return True
-    if action == cb.NUDGES_TOGGLE:
-        user.nudges = not user.nudges
-        await press.query.answer("Follow-ups " + ("on" if user.nudges else "off"))
-        await setup.send_settings(update, context, session, user)
-        return True
-    if action == cb.DELETE_CANCEL:
-        await press.query.answer("Nothing deleted.")
-        await edit(press.query, "Nothing was deleted. 🙂")
-        return True
-    if action == cb.DELETE_CONFIRM:
-        await accounts.delete_everything(session, user)
-        await press.query.answer("Deleted.")
-        await edit(press.query, about_views.deleted())
-        return True
-    return False
+    else:
+        await press.query.answer("That button is out of date. Send /settings.")
+
+
+@button
+async def toggle_pause(press: Press) -> None:
+    await press.query.answer()
+    if accounts.is_paused(press.user):
+        await _resume(press.update, press.context, press.session, press.user, press.now)
+    else:
+        await _pause(press.update, press.context, press.session, press.user, "", press.now)
+
+
+@button
+async def toggle_nudges(press: Press) -> None:
+    on = await accounts.toggle_nudges(press.session, press.user)
+    await press.query.answer("Follow-ups " + ("on" if on else "off"))
+    await setup.send_settings(press.update, press.context, press.session, press.user)
+
+
+@button
+async def cancel_delete(press: Press) -> None:
+    await press.query.answer("Nothing deleted.")
+    await edit(press.query, "Nothing was deleted. 🙂")
+
+
+@button
+async def confirm_delete(press: Press) -> None:
+    await accounts.delete_everything(press.session, press.user)
+    await press.query.answer("Deleted.")
+    await edit(press.query, about_views.deleted())
 
 
 async def progress_command(update: Update, context: BotContext) -> None:

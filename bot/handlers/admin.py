@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.handlers import basic
@@ -26,4 +25,4 @@ async def stats_command(update: Update, context: BotContext) -> None:
     async with services.session_factory() as session:
         stats = await gather_stats(session, services.clock())
     log.info("admin stats", extra={"telegram_id": user.id})
-    await message.reply_text(stats_text(stats, services.catalog), parse_mode=ParseMode.HTML)
+    await message.reply_text(stats_text(stats, services.catalog))

@@ -1,25 +1,16 @@
-"""/start, /help, and the answers to anything the bot does not understand."""
+"""/help, and the answers to anything the bot does not understand."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.views import texts
 
 
-async def start(update: Update, context: BotContext) -> None:
-    assert update.effective_message is not None
-    user = update.effective_user
-    await update.effective_message.reply_text(
-        texts.welcome(user.first_name if user else ""), parse_mode=ParseMode.HTML
-    )
-
-
 async def help_command(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(texts.help_text(), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(texts.help_text())
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -27,7 +18,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     assert message is not None
     assert message.text is not None
     command = message.text.split()[0].split("@")[0][:64]
-    await message.reply_text(texts.unknown_command(command), parse_mode=ParseMode.HTML)
+    await message.reply_text(texts.unknown_command(command))
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:

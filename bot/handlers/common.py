@@ -1,5 +1,7 @@
 """Small helpers every handler uses: the unit of work and replies that wait for its commit.
 
+Every text is HTML: the Application's Defaults set parse_mode for all of them (bot.app).
+
 Replies claim that something happened ("All set ✅", "Saved ✓"), so they are held in an outbox
 while the handler's transaction is open and sent only after it commits: the user is never told
 something was saved that a failed commit then lost. Callback answers (the small toast) are not
@@ -23,7 +25,6 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
@@ -77,9 +78,7 @@ async def send(
     chat_id = chat.id
 
     async def outgoing() -> None:
-        message = await context.bot.send_message(
-            chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        message = await context.bot.send_message(chat_id, html, reply_markup=markup)
         if on_sent is not None:
             await on_sent(message)
 
@@ -94,11 +93,9 @@ async def edit(query: CallbackQuery, html: str, markup: InlineKeyboardMarkup | N
             if _has_caption(query.message):
                 # Telegram refuses editMessageText on a photo ("there is no text in the
                 # message to edit"): a media message's words are its caption.
-                await query.edit_message_caption(
-                    caption=html, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
+                await query.edit_message_caption(caption=html, reply_markup=markup)
             else:
-                await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+                await query.edit_message_text(html, reply_markup=markup)
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 raise
@@ -144,16 +141,10 @@ async def edit_message(
                 )
             elif is_caption:
                 await context.bot.edit_message_caption(
-                    chat_id,
-                    message_id,
-                    caption=html,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
+                    chat_id, message_id, caption=html, reply_markup=markup
                 )
             else:
-                await context.bot.edit_message_text(
-                    html, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
+                await context.bot.edit_message_text(html, chat_id, message_id, reply_markup=markup)
         except BadRequest as error:
             text = str(error).lower()
             if "not modified" in text or "not found" in text:

@@ -1,8 +1,8 @@
 """Prometheus metrics, counted where things happen (loosely coupled hooks, no telegram logic).
 
 Hooks: `observe_outcomes` is a Dispatcher `on_outcomes` listener; `count_update` runs as a
-`TypeHandler` in group -1 (before every other handler); `ObservedRequest` is the Bot API
-request object, so every Telegram error is counted by its HTTP code whoever made the call.
+`TypeHandler` in group -1 (before every other handler); `count_telegram_error` is the Bot API
+transport's `on_error`, so every Telegram error is counted by its HTTP code whoever made the call.
 Database-wide figures (active users, missed reminders) are read when `/metrics` is scraped.
 
 The metrics live in their own registry (`REGISTRY`), served by `bot.ops.monitor`.
@@ -22,13 +22,11 @@ from prometheus_client import (
 )
 from sqlalchemy import func, select
 from telegram import Update
-from telegram.error import TimedOut
-from telegram.request import BaseRequest, RequestData
 
 from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, DeliveryStatus, User, UserStatus
-from bot.delivery.aiohttp_request import AiohttpRequest
-from bot.services.dispatch import Claimed, Outcome
+from bot.services.dispatch.claim import Claimed
+from bot.services.dispatch.outcomes import Outcome
 
 # No `*_created` series: they double the output and Prometheus doesn't need them.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -97,39 +95,9 @@ async def count_update(update: object, _context: Any) -> None:
     UPDATES.labels(update_type(update) if isinstance(update, Update) else "other").inc()
 
 
-class ObservedRequest(AiohttpRequest):
-    """The bot's Bot API transport (aiohttp, see bot.delivery.aiohttp_request), counting every
-    non-2xx answer by status code."""
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        try:
-            code, payload = await super().do_request(
-                url,
-                method,
-                request_data=request_data,
-                read_timeout=read_timeout,
-                write_timeout=write_timeout,
-                connect_timeout=connect_timeout,
-                pool_timeout=pool_timeout,
-            )
-        except TimedOut:
-            TELEGRAM_ERRORS.labels("timeout").inc()
-            raise
-        except Exception:
-            TELEGRAM_ERRORS.labels("network").inc()
-            raise
-        if not 200 <= code <= 299:
-            TELEGRAM_ERRORS.labels(str(code)).inc()
-        return code, payload
+def count_telegram_error(code: str) -> None:
+    """The Bot API transport's `on_error` (bot.delivery.aiohttp_request): a failed call."""
+    TELEGRAM_ERRORS.labels(code).inc()
 
 
 async def refresh_database_gauges(session_factory: SessionFactory, now: datetime) -> None:

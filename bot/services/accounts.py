@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import User, UserCondition, UserStatus
-from bot.domain.fire_times import resume_instant
+from bot.db.models import User as User  # re-exported: handlers name the type from here
+from bot.db.models import UserCondition, UserStatus
+from bot.domain.fire_times import local_date, resume_instant
+from bot.domain.pause import PauseParseError, parse_pause
 from bot.domain.zones import get_zone
 from bot.services import schedule
 
@@ -106,6 +109,40 @@ async def pause(session: AsyncSession, user: User, until: date | None, now: date
         resume_instant(until, user.time_zone) if until is not None and user.time_zone else None
     )
     await schedule.reschedule(session, user, now)
+
+
+@dataclass(frozen=True)
+class Paused:
+    until: date | None  # the local date prompts start again; None: until /resume
+    upcoming: datetime | None  # the next prompt, if one is scheduled
+    zone: str  # the zone `until` and `upcoming` are shown in
+
+
+async def pause_from_text(
+    session: AsyncSession, user: User, text: str, now: datetime
+) -> Paused | str:
+    """/pause with what the user typed after it (nothing: until /resume; "tomorrow"...), read
+    in the user's zone; or why it can't be understood (then nothing changes)."""
+    zone = user.time_zone or "UTC"
+    try:
+        until = parse_pause(text, local_date(now, zone))
+    except PauseParseError as error:
+        return error.message
+    await pause(session, user, until, now)
+    slots = await schedule.slots_of(session, user)
+    return Paused(until, schedule.next_prompt_at(slots), zone)
+
+
+def is_paused(user: User) -> bool:
+    return user.status is UserStatus.PAUSED
+
+
+async def toggle_nudges(session: AsyncSession, user: User) -> bool:
+    """Follow-ups (a nudge when a prompt goes unanswered) on if off, off if on; the new
+    setting."""
+    user.nudges = not user.nudges
+    await session.flush()
+    return user.nudges
 
 
 async def resume(session: AsyncSession, user: User, now: datetime) -> None:

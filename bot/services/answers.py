@@ -24,7 +24,7 @@ from bot.db.models import (
 )
 from bot.domain.progression import Answer, easier_choice, hurts_outcome, stronger_offer
 from bot.services import accounts
-from bot.services.changes import mark_schedule_changed
+from bot.services.dispatch.queueing import queue_delivery
 
 LATER_DELAY = timedelta(minutes=30)
 # A typed "done" applies to the newest prompt if it is at most this old.
@@ -134,7 +134,7 @@ async def answer(
         queued = None
         if choice.easier is not None:
             await prefer(session, user, choice.easier, now)
-            queued = _queue(session, user, choice.easier.id, DeliveryKind.NOW, now)
+            queued = queue_delivery(session, user, choice.easier.id, DeliveryKind.NOW, now)
         await session.flush()
         return AnswerResult(
             delivery, given, stretch, queued=queued, easier=choice.easier, tips=choice.tips
@@ -144,8 +144,9 @@ async def answer(
         if delivery.kind is DeliveryKind.LATER:
             await session.flush()
             return AnswerResult(delivery, given, stretch, later_refused=True)
-        queued = _queue(session, user, stretch.id, DeliveryKind.LATER, now + LATER_DELAY)
-        queued.later_of_id = delivery.id
+        queued = queue_delivery(
+            session, user, stretch.id, DeliveryKind.LATER, now + LATER_DELAY, later_of=delivery
+        )
         await session.flush()
         return AnswerResult(delivery, given, stretch, queued=queued)
 
@@ -165,23 +166,6 @@ async def answer(
 
     await session.flush()  # Skip, or any answer to a stretch the pack has since dropped
     return AnswerResult(delivery, given, stretch)
-
-
-def _queue(
-    session: AsyncSession, user: User, stretch_id: str, kind: DeliveryKind, when: datetime
-) -> Delivery:
-    """A delivery for the reminder engine to send at `when` (kept in the DB: survives restarts)."""
-    queued = Delivery(
-        user_id=user.id,
-        kind=kind,
-        stretch_id=stretch_id,
-        scheduled_for=when,
-        status=DeliveryStatus.PENDING,
-        attempts=0,
-    )
-    session.add(queued)
-    mark_schedule_changed(session)
-    return queued
 
 
 async def _run(session: AsyncSession, user: User, stretch: Stretch) -> list[Answer]:
@@ -228,7 +212,7 @@ async def try_easier_now(
 ) -> Delivery:
     """After "It hurts": the user takes up the suggested easier variation."""
     await prefer(session, user, easier, now)
-    queued = _queue(session, user, easier.id, DeliveryKind.NOW, now)
+    queued = queue_delivery(session, user, easier.id, DeliveryKind.NOW, now)
     await session.flush()
     return queued
 

@@ -19,7 +19,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import Catalog, Stretch
-from bot.db.models import Delivery, Offer, OfferKind, StretchPreference, User
+from bot.db.models import Delivery, Offer, StretchPreference, User
+from bot.db.models import OfferKind as OfferKind  # re-exported: handlers name the kind here
 from bot.services import accounts
 from bot.services.answers import blocked_ids, not_yet, prefer, try_easier_now
 
@@ -133,3 +134,27 @@ async def answer(
     offer.answer, offer.answered_at = ("yes" if yes else "no"), now
     await session.flush()
     return OfferOutcome(offer, yes, offered if yes else current)
+
+
+async def answer_press(
+    session: AsyncSession,
+    catalog: Catalog,
+    user: User,
+    kind: OfferKind,
+    argument: str | None,
+    message_id: int | None,
+    now: datetime,
+) -> OfferOutcome | OfferRefusal:
+    """A press of an offer's button, from message `message_id`: data `<offer id>:yes|no` for
+    the stronger variation, `<offer id>` for the easier one. Malformed data is UNKNOWN."""
+    head, _, word = (argument or "").partition(":")
+    if not (head.isascii() and head.isdigit() and len(head) <= 12):
+        return OfferRefusal.UNKNOWN
+    yes = {"yes": True, "no": False}.get(word) if kind is OfferKind.STRONGER else True
+    if yes is None:
+        return OfferRefusal.UNKNOWN
+    offer = await find(session, int(head))
+    refusal = check(offer, user, kind, message_id)
+    if refusal is not None or offer is None:
+        return refusal or OfferRefusal.UNKNOWN
+    return await answer(session, catalog, user, offer, yes=yes, now=now)

@@ -125,6 +125,11 @@ async def reschedule(session: AsyncSession, user: User, now: datetime) -> list[S
     return slots
 
 
+async def upcoming(session: AsyncSession, user: User) -> datetime | None:
+    """When the user's next prompt is due, if any is."""
+    return next_prompt_at(await slots_of(session, user))
+
+
 def next_prompt_at(slots: list[ScheduleSlot]) -> datetime | None:
     times = [slot.next_fire_at for slot in slots if slot.next_fire_at is not None]
     return min(times) if times else None

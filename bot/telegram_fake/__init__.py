@@ -37,9 +37,9 @@ Standalone: ``python -m bot.telegram_fake --port 8081 --token 123:ABC [--chat 10
 from bot.telegram_fake.errors import ApiError
 from bot.telegram_fake.fake import TelegramFake
 from bot.telegram_fake.faults import Fault, FaultKind, FaultSet
-from bot.telegram_fake.html_parse import EntityParseError, parse_html, render_html, utf16_len
 from bot.telegram_fake.server import RequestRecord
 from bot.telegram_fake.users import Button, CallbackAnswer, ChatMessage, FakeUser
+from bot.telegram_html import EntityParseError, parse_html, render_html, utf16_length
 
 __all__ = [
     "ApiError",
@@ -55,5 +55,5 @@ __all__ = [
     "TelegramFake",
     "parse_html",
     "render_html",
-    "utf16_len",
+    "utf16_length",
 ]

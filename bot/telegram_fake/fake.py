@@ -30,7 +30,7 @@ class TelegramFake:
     as Telegram does (on by default).
     All windows are strict 1-second windows.
     ``validate_images``: refuse photo uploads Pillow can't read, like Telegram does.
-    ``strict_ampersand``: reject a bare ``&`` in HTML (Telegram tolerates it; see html_parse).
+    ``strict_ampersand``: reject a bare ``&`` in HTML (Telegram tolerates it: bot.telegram_html).
     """
 
     def __init__(
@@ -192,6 +192,12 @@ class TelegramFake:
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed by the bot."""
         return len(self.state.updates)
+
+    @property
+    def confirmed_updates(self) -> list[int]:
+        """Ids of the updates the bot confirmed (a later getUpdates offset, or a 2xx answer to
+        the webhook), in that order: Telegram will not send them again."""
+        return list(self.state.updates.confirmed)
 
     @property
     def webhook_info(self) -> JSON:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from bot.telegram_fake.errors import ApiError
-from bot.telegram_fake.html_parse import EntityParseError, ParsedText, parse_html, utf16_len
+from bot.telegram_html import EntityParseError, ParsedText, parse_html, utf16_length
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -93,7 +93,7 @@ def check_entities(text: str, entities: Any) -> list[dict[str, Any]]:
         return []
     if not isinstance(entities, list):
         raise ApiError.bad_request("can't parse entities JSON object")
-    size = utf16_len(text)
+    size = utf16_length(text)
     checked: list[dict[str, Any]] = []
     for entity in entities:
         if not isinstance(entity, dict) or entity.get("type") not in _ENTITY_TYPES:
@@ -109,12 +109,12 @@ def check_entities(text: str, entities: Any) -> list[dict[str, Any]]:
 def check_text(parsed: ParsedText) -> None:
     if not parsed.text.strip():
         raise ApiError.bad_request("message text is empty")
-    if utf16_len(parsed.text) > MAX_TEXT:
+    if utf16_length(parsed.text) > MAX_TEXT:
         raise ApiError.bad_request("message is too long")
 
 
 def check_caption(parsed: ParsedText) -> None:
-    if utf16_len(parsed.text) > MAX_CAPTION:
+    if utf16_length(parsed.text) > MAX_CAPTION:
         raise ApiError.bad_request("message caption is too long")
 
 

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import random
 from collections import deque
 from typing import Any
 
 JSON = dict[str, Any]
+
+# Telegram's update ids "start from a certain positive number and increase sequentially". Here
+# every emulator of a process draws from one sequence starting at a random number: a bot
+# restarted against a new emulator (and the same database) never sees an id again, as with
+# the real Telegram, which a bot keeping update ids (its inbox) relies on.
+_UPDATE_IDS = itertools.count(random.randint(1, 2**30))
 
 # What Telegram sends when allowed_updates was never set (the member/reaction kinds are opt-in).
 _OPT_IN = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -20,10 +28,11 @@ _OPT_IN = frozenset({"chat_member", "message_reaction", "message_reaction_count"
 class UpdateQueue:
     def __init__(self) -> None:
         self._pending: deque[JSON] = deque()
-        self._next_id = 1
         self._allowed: frozenset[str] | None = None
         self._event = asyncio.Event()
         self.delivered = 0  # updates confirmed by the bot, for assertions and benchmarks
+        # The ids of those updates, in the order they were confirmed: Telegram forgets them.
+        self.confirmed: list[int] = []
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -38,8 +47,7 @@ class UpdateQueue:
         allowed = self._allowed
         if (allowed is not None and kind not in allowed) or (allowed is None and kind in _OPT_IN):
             return None
-        update = {"update_id": self._next_id, kind: payload}
-        self._next_id += 1
+        update = {"update_id": next(_UPDATE_IDS), kind: payload}
         self._pending.append(update)
         self._wake()
         return update
@@ -50,12 +58,14 @@ class UpdateQueue:
         if offset < 0:
             # Negative offset: keep only the last |offset| updates, forget the rest.
             while len(self._pending) > -offset:
-                self._pending.popleft()
-                self.delivered += 1
+                self._forget_first()
             return
         while self._pending and self._pending[0]["update_id"] < offset:
-            self._pending.popleft()
-            self.delivered += 1
+            self._forget_first()
+
+    def _forget_first(self) -> None:
+        self.confirmed.append(self._pending.popleft()["update_id"])
+        self.delivered += 1
 
     def peek(self, limit: int) -> list[JSON]:
         return [update for _, update in zip(range(limit), self._pending, strict=False)]
@@ -63,13 +73,14 @@ class UpdateQueue:
     def drop_all(self) -> None:
         self._pending.clear()
 
-    def first(self) -> JSON | None:
-        return self._pending[0] if self._pending else None
-
-    def pop_first(self) -> None:
-        if self._pending:
-            self._pending.popleft()
-            self.delivered += 1
+    def remove(self, update: JSON) -> None:
+        """Confirm one update (a webhook's 2xx answer), wherever it is in the queue."""
+        for index, pending in enumerate(self._pending):
+            if pending is update:
+                del self._pending[index]
+                self.confirmed.append(update["update_id"])
+                self.delivered += 1
+                return
 
     def wake(self) -> None:
         """Release every waiter (used on shutdown and when a newer poll supersedes one)."""

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.telegram_fake.html_parse import render_html, utf16_len
 from bot.telegram_fake.state import JSON, Chat, FakeState, PendingCallback, StoredMessage
+from bot.telegram_html import render_html, utf16_length
 
 DEFAULT_TIMEOUT = 5.0
 _COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")
@@ -233,8 +233,8 @@ class FakeUser:
             entities = [
                 {
                     "type": "bot_command",
-                    "offset": utf16_len(text[: m.start()]),
-                    "length": utf16_len(m.group()),
+                    "offset": utf16_length(text[: m.start()]),
+                    "length": utf16_length(m.group()),
                 }
                 for m in _COMMAND_RE.finditer(text)
             ]

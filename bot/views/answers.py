@@ -9,8 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalog import Catalog, Stretch, TextBlock
 from bot.domain.progression import Answer
+from bot.telegram_html import visible_length
 from bot.views import callback_data as cb
-from bot.views.html import bold, esc, visible_length
+from bot.views.html import bold, esc
 from bot.views.stretch_card import CAPTION_LIMIT, MESSAGE_LIMIT, OURS_MARKER, render_card
 
 STATUS = {
@@ -24,7 +25,11 @@ STATUS = {
 PRAISE = "Well done! 💪"
 
 
-def status_line(given: Answer, at_local: datetime) -> str:
+def status_line(given: Answer, at_local: datetime, again_local: datetime | None = None) -> str:
+    """The answer as shown on the prompt: when it was given (the user's local time), or for
+    Later, when the prompt comes again."""
+    if given is Answer.LATER and again_local is not None:
+        return f"{STATUS[given]} · again at {again_local:%H:%M}"
     return f"{STATUS[given]} · {at_local:%H:%M}"
 
 
@@ -49,7 +54,7 @@ def answered_prompt(
 
 def status_keyboard(status: str) -> InlineKeyboardMarkup:
     """For a prompt whose text can't take the status line: one inert button that says it."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(status, callback_data=cb.build("noop"))]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(status, callback_data=cb.build(cb.NOOP))]])
 
 
 def done(offer: Stretch | None, offer_id: int | None) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -147,6 +152,8 @@ def nothing_to_answer() -> str:
 
 
 REFUSALS = {
+    "out_of_date": "This button doesn't work any more.",
+    "nothing_open": nothing_to_answer(),
     "unknown": "This prompt isn't there any more.",
     "not_yours": "This button isn't yours.",
     "not_sent": "This prompt was never delivered, so there's nothing to answer.",

@@ -17,9 +17,7 @@ CONSENT = "consent"
 CONDITION_TOGGLE = "cond"
 CONDITIONS_DONE = "cond_done"
 ZONE_PICK = "tz"
-ZONE_ASK_CLOCK = "tz_clock"
 TIME_TOGGLE = "time"
-TIME_TYPE = "time_type"
 TIMES_DONE = "time_done"
 DAYS_PRESET = "days"
 DAY_TOGGLE = "day"
@@ -33,6 +31,7 @@ STRONGER = "stronger"
 TRY_EASIER = "try_easier"
 UNBLOCK = "unblock"
 NUDGES_TOGGLE = "nudges"
+NOOP = "noop"
 HOLD = "hold"
 HOLD_STOP = "hold_stop"
 
@@ -48,6 +47,13 @@ def build(action: str, argument: str | None = None) -> str:
     if len(data.encode()) > MAX_BYTES or not _SHAPE.fullmatch(data):
         raise ValueError(f"callback data not buildable: {data!r}")
     return data
+
+
+def route(action: str) -> re.Pattern[str]:
+    """The pattern a `CallbackQueryHandler` routes `action`'s buttons by: the data's action
+    part is exactly `action` (so "cond" doesn't take "cond_done"). The route still parses the
+    whole data with `parse`: matching the prefix proves nothing about the argument."""
+    return re.compile(rf"{re.escape(action)}(?::|$)")
 
 
 def parse(data: str | None) -> Button | None:

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from bot.catalog import Catalog, TextBlock
 from bot.domain.clock_times import Weekdays, format_time
+from bot.domain.dialogue import Question, Step
 from bot.domain.zones import ZoneChoice, get_zone
 from bot.views import callback_data as cb
 from bot.views.html import esc
@@ -26,6 +27,21 @@ def _button(label: str, action: str, argument: str | None = None) -> InlineKeybo
 def _ours(blocks: Iterable[TextBlock]) -> str:
     lines = [f"• {esc(block.text)}" for block in blocks]
     return "\n".join(lines)
+
+
+def ask(
+    question: Question, catalog: Catalog
+) -> tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup]:
+    """The question of a set-up step, showing what the user has chosen so far."""
+    if question.step is Step.CONSENT:
+        return consent(question.first_name, catalog)
+    if question.step is Step.CONDITIONS:
+        return conditions(catalog, question.conditions)
+    if question.step is Step.TIMEZONE:
+        return ask_zone()
+    if question.step is Step.TIMES:
+        return times(question.times)
+    return days_presets()
 
 
 # -- consent ---------------------------------------------------------------------------------
@@ -69,6 +85,10 @@ def conditions(catalog: Catalog, chosen: frozenset[str]) -> tuple[str, InlineKey
     ]
     rows.append([_button("Done ✓" if chosen else "None of these ✓", cb.CONDITIONS_DONE)])
     return text, InlineKeyboardMarkup(rows)
+
+
+def conditions_saved() -> str:
+    return "Saved ✓ Your next stretch takes this into account."
 
 
 def condition_labels(catalog: Catalog, chosen: frozenset[str]) -> str:
@@ -208,3 +228,18 @@ def bad_time(reason: str) -> str:
 
 def tap_a_button() -> str:
     return "Please tap one of the buttons above 👆 (/start shows this step again)."
+
+
+# -- refusals (answers to a set-up press that changed nothing) -------------------------------
+
+OUT_OF_DATE = "That button is out of date."
+TIME_OUT_OF_DATE = "That button is out of date. Send /times to see your times."
+REFUSALS = {
+    "out_of_date": OUT_OF_DATE,
+    "unknown_condition": "That option no longer exists. Send /conditions for the list.",
+    "unknown_zone": "I don't know that time zone. Please type your city again.",
+    "too_many_times": "That's the most: 6 times a day.",
+    "no_times": "Pick at least one time first.",
+    "last_day": "Keep at least one day.",
+    "already_consented": "You're already past this step 🙂",
+}

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
 from bot.catalog import Catalog
 from bot.db.models import UserStatus
-from bot.services.stats import Stats
 from bot.views.html import bold, esc
 
 
-def stats_text(stats: Stats, catalog: Catalog) -> str:
+class Figures(Protocol):
+    """The plain figures the screen shows (bot.services.stats gathers them)."""
+
+    @property
+    def users_total(self) -> int: ...
+    @property
+    def users_by_status(self) -> Mapping[UserStatus, int]: ...
+    @property
+    def sent_today(self) -> int: ...
+    @property
+    def sent_7_days(self) -> int: ...
+    @property
+    def done_rate_7_days(self) -> float | None: ...
+    @property
+    def most_eased(self) -> Sequence[tuple[str, int]]: ...
+
+
+def stats_text(stats: Figures, catalog: Catalog) -> str:
     users = stats.users_by_status
     rate = (
         "n/a (nothing sent)" if stats.done_rate_7_days is None else f"{stats.done_rate_7_days:.0%}"

@@ -1,7 +1,7 @@
 """A stretch as the user sees it: its picture, with the clinic's instructions as the caption.
 
 Telegram allows 1,024 characters in a photo caption (counted as Telegram does, see
-`bot.views.html.visible_length`). A card that fits is sent whole as the caption. One that
+`bot.telegram_html.visible_length`). A card that fits is sent whole as the caption. One that
 doesn't is never truncated: the photo goes with a short caption (the title and a pointer) and
 the full card follows as a text message (up to 4,096). The renderer decides; `card_problems`
 lets `content check` refuse a pack whose card cannot fit even that way.
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.catalog import Catalog, Problem, Stretch, TextBlock
-from bot.views.html import bold, esc, italic, visible_length
+from bot.telegram_html import visible_length
+from bot.views.html import bold, esc, italic
 
 CAPTION_LIMIT = 1024
 MESSAGE_LIMIT = 4096

@@ -7,17 +7,6 @@ from html import escape
 from bot.views.commands import COMMANDS
 
 
-def welcome(first_name: str) -> str:
-    name = escape(first_name) if first_name else "there"
-    return (
-        f"Hi {name}! 👋 I'm <b>stretchbot</b>.\n\n"
-        "I send you one lower-back stretch a day — a picture and the clinic's own "
-        "instructions — at the times you choose, and I adapt when you tell me it was "
-        "done, too hard, or that it hurts.\n\n"
-        "Send /help to see what I can do."
-    )
-
-
 def help_text() -> str:
     lines = [f"/{command.name} — {escape(command.description)}" for command in COMMANDS]
     return "<b>What I understand</b>\n" + "\n".join(lines)

@@ -6,15 +6,24 @@ import re
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from bot.db.base import Base
 from bot.db.engine import create_engine
-from bot.db.migrations import current_revision, downgrade, head_revision, upgrade
+from bot.db.migrations import (
+    MIGRATIONS_DIR,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 
-VERSIONS = Path(__file__).resolve().parents[2] / "alembic" / "versions"
+ROOT = Path(__file__).resolve().parents[2]
+VERSIONS = MIGRATIONS_DIR / "versions"
 
 
 async def test_upgrade_to_head_then_downgrade_to_base_leaves_an_empty_database(
@@ -62,3 +71,10 @@ def test_migration_files_have_dated_names() -> None:
     assert files, "no migrations found"
     for name in files:
         assert re.fullmatch(r"20\d{6}_\d{4}_[0-9a-f]+_[a-z0-9_]+\.py", name), name
+
+
+def test_developers_alembic_ini_points_at_the_packaged_migrations() -> None:
+    """`alembic revision` from the repository root writes where `stretchbot migrate` reads."""
+    script = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
+    assert Path(script.dir).resolve() == MIGRATIONS_DIR.resolve()
+    assert script.get_current_head() == head_revision()

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from bot.app import DISPATCHER_KEY
+from bot.context import DISPATCHER_KEY
 from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, DeliveryStatus, ScheduleSlot, User, UserStatus
 from bot.delivery.dispatcher import Dispatcher

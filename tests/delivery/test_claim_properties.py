@@ -24,7 +24,9 @@ from bot.db.models import (
     UserCondition,
     UserStatus,
 )
-from bot.services.dispatch import DispatchPolicy, Outcome, claim_due, record_outcomes
+from bot.services.dispatch.claim import claim_due
+from bot.services.dispatch.outcomes import Outcome, record_outcomes
+from bot.services.dispatch.policy import DispatchPolicy
 from tests.bot_harness import START, real_catalog
 
 CATALOG = real_catalog()

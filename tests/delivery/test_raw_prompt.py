@@ -1,18 +1,20 @@
-"""The prompt's pre-encoded Bot API bodies say what the views say (see bot.delivery.prompt_body)."""
+"""The prompt's pre-encoded Bot API bodies say what the views say (bot.delivery.json_bodies)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from telegram import Bot
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from telegram import Bot, ReplyParameters
 from telegram.request import HTTPXRequest
 
 from bot.catalog import load_catalog
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.delivery.aiohttp_request import AiohttpRequest
-from bot.delivery.prompt_body import AnswerKeyboardJson, json_body
-from bot.delivery.raw_api import RawBotApi
+from bot.delivery.engine_api import EngineApi
+from bot.delivery.json_bodies import AnswerKeyboardJson, json_body, reply_to_json
+from bot.delivery.picture_uploads import PictureUploads
 from bot.views.prompt import answer_keyboard
 from bot.views.stretch_card import render_card
 
@@ -46,9 +48,22 @@ def test_a_body_without_buttons_has_no_reply_markup_and_odd_text_stays_intact() 
     assert json.loads(body) == {"chat_id": -5, "text": text, "parse_mode": "HTML"}
 
 
+def test_a_follow_up_body_answers_its_prompt_even_if_the_prompt_is_gone() -> None:
+    body = json_body(
+        42, (("text", "Still time?"), ("parse_mode", "HTML")), reply_parameters=reply_to_json(9)
+    )
+    assert json.loads(body) == {
+        "chat_id": 42,
+        "text": "Still time?",
+        "parse_mode": "HTML",
+        "reply_parameters": ReplyParameters(9, allow_sending_without_reply=True).to_dict(),
+    }
+
+
 def test_the_engine_refuses_a_transport_that_would_drop_its_prepared_bodies() -> None:
     # Another BaseRequest would send a JsonBody as a request without parameters.
     bot = Bot("123456:TEST-token-abcdefghijklmnopqrstuvwxyz", request=HTTPXRequest())
+    pictures = PictureUploads(async_sessionmaker())
     with pytest.raises(TypeError, match="AiohttpRequest"):
-        RawBotApi(bot)
-    assert RawBotApi(Bot(bot.token, request=AiohttpRequest())) is not None
+        EngineApi(bot, pictures)
+    assert EngineApi(Bot(bot.token, request=AiohttpRequest()), pictures) is not None

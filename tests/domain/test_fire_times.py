@@ -24,7 +24,8 @@ from bot.domain.fire_times import (
     next_fire_at,
     resume_instant,
 )
-from bot.domain.zones import UnknownZoneError, canonical_zones, get_zone
+from bot.domain.zones import UnknownZoneError, get_zone
+from bot.services.zone_lookup import canonical_zones
 
 EVERY_DAY = Weekdays.EVERY_DAY
 

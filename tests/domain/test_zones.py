@@ -7,11 +7,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from bot.domain.zones import (
-    UnknownZoneError,
-    fold_text,
-    get_zone,
-    is_valid_zone,
+from bot.domain.zones import UnknownZoneError, fold_text, get_zone, is_valid_zone
+from bot.services.zone_lookup import (
     warm_up,
     zone_choices_for_name,
     zone_for_location,

@@ -250,3 +250,23 @@ async def test_typing_at_a_button_step_points_to_the_buttons(bot: Harness) -> No
     await ivy.next_message()
     await ivy.send("none of these")
     assert "tap one of the buttons above" in text_of(await ivy.next_message())
+
+
+async def test_a_later_steps_old_button_mid_onboarding_is_out_of_date(bot: Harness) -> None:
+    """Before the time zone is known, an old "Every day" (from before a /delete, say) must not
+    finish onboarding: it is answered as out of date and nothing changes."""
+    tui = bot.tg.user(2030, "Tui")
+    await tui.send("/start")
+    await tui.next_message()
+    await tui.press("✅ I understand")
+    conditions = await tui.next_message()
+    for data in ("days:127", "days_done", "day:0", "time:0730", "time_done", "tz:Europe/London"):
+        answer = await tui.press_data(conditions, data)
+        assert answer.text is not None
+        assert answer.text.startswith("That button is out of date"), data
+    async with bot.services.session_factory() as session:
+        user = await accounts.find_user(session, 2030)
+        assert user is not None
+        assert user.status is UserStatus.ONBOARDING
+        assert user.dialog_step == "conditions"
+        assert user.time_zone is None

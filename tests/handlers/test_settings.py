@@ -190,3 +190,21 @@ async def test_forged_and_stale_buttons_get_a_polite_answer(bot: Harness) -> Non
         answer = await user.press_data(screen_msg, data)
         assert answer.text, data
     assert await next_prompt(bot, 3012) == datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
+
+
+async def test_follow_ups_turn_off_and_on_again_from_settings(bot: Harness) -> None:
+    user = await onboard(bot, 3020)
+    await user.send("/settings")
+    screen = await user.next_message()
+    assert "unanswered: on" in text_of(screen)
+    answer = await user.press("💬 Follow-ups: turn off", screen)
+    assert answer.text == "Follow-ups off"
+    screen = await user.next_message()
+    assert "unanswered: off" in text_of(screen)
+    async with bot.services.session_factory() as session:
+        stored = await accounts.find_user(session, 3020)
+        assert stored is not None
+        assert stored.nudges is False
+    answer = await user.press("💬 Follow-ups: turn on", screen)
+    assert answer.text == "Follow-ups on"
+    assert "unanswered: on" in text_of(await user.next_message())

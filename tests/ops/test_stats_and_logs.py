@@ -95,7 +95,7 @@ def test_handlers_never_pass_message_text_to_a_log_call() -> None:
 async def test_health_is_503_with_the_reason_until_the_dispatcher_has_run(
     bot: Harness,
 ) -> None:
-    from bot.app import DISPATCHER_KEY
+    from bot.context import DISPATCHER_KEY
 
     dispatcher = bot.app.bot_data[DISPATCHER_KEY]
     await dispatcher.run_round()

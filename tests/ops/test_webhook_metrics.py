@@ -104,6 +104,8 @@ async def test_webhook_with_secret_metrics_health_and_clean_logs(
     # (python-telegram-bot logs each refused request with its traceback, at DEBUG only.)
     assert not [line for line in output.splitlines() if "level=ERROR" in line]
     assert "mode=webhook" in output
+    # The city data was loaded beside start-up, not on the event loop at Alice's "Auckland".
+    assert 'event="place data loaded"' in output
 
 
 async def test_json_logs_one_object_per_line(tmp_path: Path) -> None:

@@ -46,11 +46,14 @@ async def test_updates_stay_until_confirmed_by_offset(
     # Not confirmed yet: asking again gives the same updates (an answer lost on the wire is
     # delivered again).
     assert [u.update_id for u in await bot.get_updates(limit=2)] == [u.update_id for u in first]
+    assert tg.confirmed_updates == []
     rest = await bot.get_updates(offset=first[-1].update_id + 1)
     assert [u.message.text for u in rest if u.message] == ["three"]
     assert tg.pending_updates == 1
+    assert tg.confirmed_updates == [u.update_id for u in first]  # Telegram forgets these
     await bot.get_updates(offset=rest[-1].update_id + 1)
     assert tg.pending_updates == 0
+    assert tg.confirmed_updates == [u.update_id for u in (*first, *rest)]
 
 
 async def test_allowed_updates_filters_new_updates(bot: Bot, alice: FakeUser) -> None:
@@ -150,6 +153,8 @@ async def test_webhook_receives_updates_with_the_secret(
             "after",
         ]
         assert receiver.secrets == ["s3cret-token", "s3cret-token"]
+        # Confirmed by the 2xx answers only (the 500 was not): each once, in order.
+        assert tg.confirmed_updates == [u["update_id"] for u in receiver.updates]
         info = await bot.get_webhook_info()
         assert info.url == url
         assert info.pending_update_count == 0
@@ -173,3 +178,61 @@ async def test_set_webhook_can_drop_pending_updates(bot: Bot, alice: FakeUser) -
     assert await bot.get_updates() == ()
     with pytest.raises(BadRequest):
         await bot.set_webhook("http://127.0.0.1:9/x", secret_token="bad token!")
+
+
+class HoldingReceiver:
+    """A webhook endpoint that answers each update only when the test says so."""
+
+    def __init__(self) -> None:
+        self.arrived: asyncio.Queue[str] = asyncio.Queue()
+        self.release: dict[str, asyncio.Event] = {}
+
+    async def handle(self, request: web.Request) -> web.Response:
+        text = (await request.json())["message"]["text"]
+        self.release[text] = asyncio.Event()
+        await self.arrived.put(text)
+        await self.release[text].wait()
+        return web.Response()
+
+    async def next(self) -> str:
+        return await asyncio.wait_for(self.arrived.get(), 5)
+
+
+async def test_webhook_sends_chats_in_parallel_and_each_chat_in_order(
+    bot: Bot, alice: FakeUser, tg: TelegramFake
+) -> None:
+    """As Telegram's server does: one update in flight per chat, chats side by side, at most
+    max_connections requests at once."""
+    receiver = HoldingReceiver()
+    app = web.Application()
+    app.router.add_post("/hook", receiver.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    bob, carol = tg.user(1002, "Bob"), tg.user(1003, "Carol")
+    try:
+        for text in ("alice 1", "alice 2"):
+            await alice.send(text)
+        await bob.send("bob 1")
+        await carol.send("carol 1")
+        assert await bot.set_webhook(url, max_connections=2)
+        assert {await receiver.next(), await receiver.next()} == {"alice 1", "bob 1"}
+        await asyncio.sleep(0.2)
+        assert receiver.arrived.empty(), "two connections are busy, alice 2 waits for alice 1"
+        receiver.release["bob 1"].set()
+        assert await receiver.next() == "carol 1"  # bob's connection is free; alice's is not
+        receiver.release["alice 1"].set()
+        assert await receiver.next() == "alice 2"
+        receiver.release["carol 1"].set()
+        receiver.release["alice 2"].set()
+        for _ in range(500):
+            if not tg.pending_updates:
+                break
+            await asyncio.sleep(0.01)
+        confirmed = tg.confirmed_updates
+        assert len(confirmed) == 4
+        alices = [n for n in confirmed if n <= min(confirmed) + 1]  # the first two written
+        assert alices == sorted(alices)  # in order
+    finally:
+        await runner.cleanup()

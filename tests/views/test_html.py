@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.views.html import bold, esc, italic, utf16_length, visible_length, visible_text
+from bot.telegram_html import utf16_length, visible_length, visible_text
+from bot.views.html import bold, esc, italic
 
 
 class _TextOnly(HTMLParser):
@@ -85,7 +86,7 @@ def test_visible_text_agrees_with_the_standard_librarys_html_parser(text: str) -
 def test_visible_length_agrees_with_the_bot_api_emulators_entity_parser() -> None:
     # The emulator (bot.telegram_fake) models tdlib's parse_html and enforces the 1,024 limit
     # on what it parses; the renderer must measure exactly what the emulator will count.
-    emulator = pytest.importorskip("bot.telegram_fake.html_parse")
+    emulator = pytest.importorskip("bot.telegram_html")
     samples = [
         "<b>‘Table’ stretch</b>\n\n1. Whilst keeping the tail bone down &amp; hands still",
         "<i>It&#x27;s like a deep lunge</i> 💡 ⚠️ &lt;3 &quot;x&quot;",
@@ -94,4 +95,4 @@ def test_visible_length_agrees_with_the_bot_api_emulators_entity_parser() -> Non
     for html in samples:
         parsed = emulator.parse_html(html)
         assert visible_text(html) == parsed.text
-        assert visible_length(html) == emulator.utf16_len(parsed.text)
+        assert visible_length(html) == emulator.utf16_length(parsed.text)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog import Catalog, load_catalog, read_pack
-from bot.views.html import visible_length, visible_text
+from bot.telegram_html import visible_length, visible_text
 from bot.views.stretch_card import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -164,7 +164,7 @@ def test_every_real_card_points_at_its_own_picture(real_catalog: Catalog) -> Non
 def test_every_real_card_parses_in_the_bot_api_emulator_to_the_same_text(
     real_catalog: Catalog,
 ) -> None:
-    emulator = pytest.importorskip("bot.telegram_fake.html_parse")
+    emulator = pytest.importorskip("bot.telegram_html")
     for stretch in real_catalog.stretches:
         card = render_card(real_catalog, stretch.id)
         for html in filter(None, (card.caption_html, card.follow_up_html)):

@@ -1,12 +1,18 @@
-"""Telegram's ``parse_mode=HTML``: markup -> plain text + MessageEntity list, and back.
+"""Telegram's ``parse_mode=HTML``: markup -> plain text + MessageEntity list, and back; and how
+long a text is *as Telegram counts it*. One implementation for the bot (its views measure
+captions and messages against Telegram's limits) and the Bot API emulator (bot.telegram_fake,
+which refuses what Telegram refuses). Pure: it imports nothing of ours.
 
 Modelled on tdlib's ``parse_html`` (what the real Bot API runs), including its error texts,
-because the point of the emulator is that markup Telegram rejects is rejected here too.
-Offsets and lengths are in UTF-16 code units, as in the Bot API.
+because markup Telegram rejects must be rejected here too. Offsets and lengths are in UTF-16
+code units, as in the Bot API: tags don't count, ``&amp;`` counts as one character, and an emoji
+outside the Basic Multilingual Plane (💡) counts as two, so ``len(html)`` would both over-count
+(markup) and under-count (emoji).
 
 One deliberate difference, switchable: tdlib lets a bare ``&`` through as text, but a bare
 ``&`` in our output almost always means a value was not escaped; ``strict_ampersand=True``
-(the default) rejects it so the bug surfaces in tests rather than on the next ``<``.
+(the default, which the emulator uses) rejects it so the bug surfaces in tests rather than on
+the next ``<``. `visible_text` measures as Telegram does, a bare ``&`` being text.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ __all__ = [
     "ParsedText",
     "parse_html",
     "render_html",
-    "utf16_len",
+    "utf16_length",
+    "visible_length",
+    "visible_text",
 ]
 
 Entity = dict[str, Any]
@@ -79,7 +87,7 @@ class ParsedText:
     entities: list[Entity] = field(default_factory=list)
 
 
-def utf16_len(text: str) -> int:
+def utf16_length(text: str) -> int:
     """Length as Telegram counts it: characters outside the BMP (emoji) count twice."""
     return len(text.encode("utf-16-le")) // 2
 
@@ -113,7 +121,7 @@ class _Parser:
 
     def emit(self, text: str) -> None:
         self.out.append(text)
-        self.offset += utf16_len(text)
+        self.offset += utf16_length(text)
 
     def run(self) -> ParsedText:
         src = self.src
@@ -282,6 +290,22 @@ class _Parser:
 def parse_html(source: str, *, strict_ampersand: bool = True) -> ParsedText:
     """Parse Telegram HTML into visible text and entities, or raise :class:`EntityParseError`."""
     return _Parser(source, strict_ampersand).run()
+
+
+def visible_text(html: str) -> str:
+    """The text a user sees once Telegram has parsed `html`: tags dropped, entities decoded.
+
+    Raises EntityParseError (a ValueError) for markup Telegram would refuse ("can't parse
+    entities"). A lone ``&`` that starts no entity is kept as it is, as Telegram does. Leading
+    and trailing whitespace is kept: Telegram trims it, so this can only over-count, which is
+    the safe side for a limit.
+    """
+    return parse_html(html, strict_ampersand=False).text
+
+
+def visible_length(html: str) -> int:
+    """How long `html` is against Telegram's caption and message limits."""
+    return utf16_length(visible_text(html))
 
 
 _OPEN_TAGS = {

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram_fake.html_parse import EntityParseError, parse_html, render_html, utf16_len
+from bot.telegram_html import EntityParseError, parse_html, render_html, utf16_length
 
 
 def test_plain_text_passes_through_without_entities() -> None:
@@ -95,7 +95,7 @@ def test_offsets_count_utf16_code_units() -> None:
     # An emoji outside the BMP is two UTF-16 units: the bold word starts at 3, not 2.
     parsed = parse_html("😀 <b>go</b>")
     assert parsed.entities == [{"type": "bold", "offset": 3, "length": 2}]
-    assert utf16_len("😀 go") == 5
+    assert utf16_length("😀 go") == 5
 
 
 def test_empty_entities_are_dropped() -> None:
@@ -177,4 +177,6 @@ def test_parse_render_round_trip(source: str) -> None:
     assert again.text == first.text
     assert again.entities == first.entities
     for entity in first.entities:
-        assert 0 <= entity["offset"] < entity["offset"] + entity["length"] <= utf16_len(first.text)
+        assert (
+            0 <= entity["offset"] < entity["offset"] + entity["length"] <= utf16_length(first.text)
+        )

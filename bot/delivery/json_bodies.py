@@ -1,4 +1,4 @@
-"""JSON bodies of the engine's requests, from parts encoded once.
+"""JSON bodies of the engine's requests, from parts encoded once (see bot.delivery.engine_api).
 
 A prompt's sendPhoto body differs from the last one of the same stretch only by the chat id and
 the delivery id in the buttons' callback data; the photo's file_id, the ~1 kB HTML caption and
@@ -19,14 +19,28 @@ from bot.views.prompt import answer_keyboard
 Fields = tuple[tuple[str, str | int], ...]
 
 
-def json_body(chat_id: int, fields: Fields, reply_markup: bytes | None = None) -> bytes:
-    """`{"chat_id": chat_id, **dict(fields), "reply_markup": <reply_markup>}` as JSON bytes;
-    `reply_markup` is already JSON."""
+def json_body(
+    chat_id: int,
+    fields: Fields,
+    reply_markup: bytes | None = None,
+    *,
+    reply_parameters: bytes | None = None,
+) -> bytes:
+    """`{"chat_id": chat_id, **dict(fields), "reply_markup": <reply_markup>,
+    "reply_parameters": <reply_parameters>}` as JSON bytes (the last two only if given, and
+    already JSON)."""
     parts = [b'{"chat_id":', str(chat_id).encode(), b",", _encoded(fields)]
     if reply_markup is not None:
         parts += [b',"reply_markup":', reply_markup]
+    if reply_parameters is not None:
+        parts += [b',"reply_parameters":', reply_parameters]
     parts.append(b"}")
     return b"".join(parts)
+
+
+def reply_to_json(message_id: int) -> bytes:
+    """ReplyParameters for an answer to `message_id`, sent even if that message is gone."""
+    return b'{"message_id":%d,"allow_sending_without_reply":true}' % message_id
 
 
 @lru_cache(maxsize=512)  # a few per stretch (file_id, caption): the pack has 14 stretches
