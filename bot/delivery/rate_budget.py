@@ -34,7 +34,9 @@ LEASE_SECONDS = 3.0
 # so it is given up at once), else twice a second (how long a newcomer may wait to be seen).
 RENEW_WAITING = 0.2
 RENEW_CALM = 0.5
-SETTLE_MIN = 0.15  # see bot.domain.rate_shares.allocate
+SETTLE_MIN = 0.15
+# Before giving part of a share up, wait this long at most for the answers of what is out.
+ANSWERS_WITHIN = 1.0  # see bot.domain.rate_shares.allocate
 
 
 class SharedRateBudget:
@@ -122,36 +124,34 @@ class SharedRateBudget:
     async def _renew(self, wants: dict[str, int]) -> bool:
         """Renew; True while a process (this one or another) waits for shares to be given up."""
         loop = asyncio.get_running_loop()
-        # When this renewal may shrink a share, pause sending until the answer and say how
-        # many went out within the last window: only those need to stay counted, not the whole
-        # old share for a window more (bot.domain.rate_shares.allocate).
-        in_use = {
-            scope: window.in_window()
-            for scope, window in self._windows.items()
-            if self._others_waiting or wants[scope] < window.limit
-        }
-        held = {scope: self._windows[scope].limit for scope in in_use}
-        for scope in in_use:
-            self._windows[scope].set_limit(0)
+        held = {scope: window.limit for scope, window in self._windows.items()}
+        in_use = await self._pause_if_shrinking(wants)
         sent = loop.time()
+        # Until the answer this process may go on at its old share, but no longer than the
+        # `settle` the rules count it for: past that, it pauses (limit 0) until the answer.
+        settle = max(SETTLE_MIN, 4 * self._round_trip)
+        pause = loop.call_at(sent + settle, self._pause_all)
         # A connection of its own, kept: no pool checkout, ping and reset per renewal.
-        if self._connection is None:
-            self._connection = await self.engine.connect()
         try:
+            if self._connection is None:
+                self._connection = await self.engine.connect()
             self._said = wants
-            renewal = await self._agree(self._connection, wants, in_use)
+            renewal = await self._agree(self._connection, wants, in_use, settle)
         except Exception:
+            pause.cancel()
             for scope, limit in held.items():
                 self._windows[scope].set_limit(limit)
             connection, self._connection = self._connection, None
-            with contextlib.suppress(Exception):
-                await connection.close()
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close()
             raise
+        pause.cancel()
         self._others_waiting = renewal.others_waiting
         self._round_trip = loop.time() - sent
         self.renewals += 1
         for scope, grant in renewal.grants.items():
-            if grant.share != held.get(scope, self._windows[scope].limit):
+            if grant.share != held[scope]:
                 log.debug(
                     "rate share",
                     extra={"scope": scope, "share": grant.share, "wants": wants[scope]},
@@ -162,10 +162,44 @@ class SharedRateBudget:
         if self._lapse is not None:
             self._lapse.cancel()
         self._lapse = loop.call_at(lapses_at, self._lapsed)
+        if any(grant.to_give_up for grant in renewal.grants.values()):
+            # Asked to give part of its share up: again at once, paused this time.
+            self._others_waiting = True
+            self._wake.set()
         return renewal.others_waiting or any(grant.waiting for grant in renewal.grants.values())
 
+    async def _pause_if_shrinking(self, wants: dict[str, int]) -> dict[str, int]:
+        """When this renewal may shrink a share (someone waits for one, or this process wants
+        less than it has): stop sending, wait for the answers of what is out, and count what
+        went out within the last window. Only those need to stay counted for this process, not
+        its whole old share for a window more (bot.domain.rate_shares.allocate)."""
+        shrinking = [
+            scope
+            for scope, window in self._windows.items()
+            if self._others_waiting or wants[scope] < window.limit
+        ]
+        if not shrinking:
+            return {}
+        for scope in shrinking:
+            self._windows[scope].set_limit(0)
+        try:
+            async with asyncio.timeout(ANSWERS_WITHIN):
+                for scope in shrinking:
+                    await self._windows[scope].answered()
+        except TimeoutError:
+            return {}  # answers are slow: count the whole old share instead
+        return {scope: self._windows[scope].in_window() for scope in shrinking}
+
+    def _pause_all(self) -> None:
+        for window in self._windows.values():
+            window.set_limit(0)
+
     async def _agree(
-        self, connection: AsyncConnection, wants: dict[str, int], in_use: dict[str, int]
+        self,
+        connection: AsyncConnection,
+        wants: dict[str, int],
+        in_use: dict[str, int],
+        settle: float,
     ) -> Renewal:
         return await renew(
             connection,
@@ -176,7 +210,7 @@ class SharedRateBudget:
             ],
             window=max(window.window for window in self._windows.values()),
             lease=self.lease,
-            settle=max(SETTLE_MIN, 4 * self._round_trip),
+            settle=settle,
         )
 
     def _lapsed(self) -> None:

@@ -45,6 +45,11 @@ class Turn:
         self._window = window
         self._let_in = let_in
 
+    @property
+    def let_in(self) -> float:
+        """When it was let through (the event loop's clock)."""
+        return self._let_in
+
     def done(self, answered: bool = True) -> None:
         """The answer arrived (or, `answered=False`, the request failed without one)."""
         self._window.finish(self._let_in, answered)
@@ -65,6 +70,8 @@ class SendWindow:
         self._waiting = 0
         self._gate = asyncio.Lock()
         self._changed = asyncio.Event()
+        self._all_answered = asyncio.Event()
+        self._all_answered.set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._rtt = 0.0  # rtt_min once known, taken off answers
         self._rtt_min = float("inf")  # the smaller of the two blocks'
@@ -92,6 +99,10 @@ class SendWindow:
         send in the next window if it could."""
         return self._waiting + self.in_window()
 
+    async def answered(self) -> None:
+        """Until every request let through has its answer."""
+        await self._all_answered.wait()
+
     def is_full(self) -> bool:
         """A request let in now would have to wait."""
         return self.in_window() >= self.limit
@@ -118,6 +129,7 @@ class SendWindow:
         finally:
             self._waiting -= 1
         self._unanswered += 1
+        self._all_answered.clear()
         return Turn(self, now)
 
     async def _wait_for_room(self, now: float) -> None:
@@ -145,6 +157,8 @@ class SendWindow:
         else:
             answer = now + self._rtt  # no answer: it may have arrived just now
         self._unanswered -= 1
+        if not self._unanswered:
+            self._all_answered.set()
         was_empty = not self._answers
         heapq.heappush(self._answers, answer)
         if was_empty:

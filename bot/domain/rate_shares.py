@@ -11,10 +11,11 @@ shares through the database (bot.db.rate_shares), one at a time, by these rules:
 * **A share is a lease.** It is valid until `expires` (a few seconds) and renewed well before;
   a process that cannot renew stops sending at its lease's end. A crashed process's share
   comes back to the others one window after its lease ran out.
-* **Giving back takes a window.** A process whose share shrinks may have sent its old share in
-  the last window; what it gave up is still counted (`reserved`) until one window after the
-  change, so a window spanning the change never holds both its old share and someone's new one.
-  Growing is immediate, from what is not counted for anyone.
+* **Giving back is counted.** A process gives part of its share up only when it has stopped
+  sending and has the answers of everything it sent; what it sent within the last window is
+  still counted (`reserved`) until a window has passed, so a window spanning the change never
+  holds both its old sends and someone's new ones. Growing is immediate, from what is not
+  counted for anyone.
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ class Grant:
         """Less than its fair share, for now: others are still giving it up."""
         return self.share < self.fair
 
+    @property
+    def to_give_up(self) -> bool:
+        """More than its fair share: it should renew at once, paused (see `allocate`)."""
+        return self.share > self.fair
+
 
 def water_fill(budget: int, wants: Mapping[str, int]) -> dict[str, int]:
     """Max-min fair integer shares: the smallest wants are met first, the rest split evenly
@@ -94,7 +100,8 @@ def allocate(
 
     `settle`: how long after `now` this process may still send at its old share (until it has
     the answer); what it gives up is counted from then, not from `now`. `in_use`: how many it
-    sent within the last window, if it has stopped sending until it has the answer."""
+    sent within the last window, if it stopped sending and had every answer before it asked
+    (and sends nothing more until it has this answer)."""
     others = [holder for holder in holders if holder.name != me]
     mine = next((holder for holder in holders if holder.name == me), None)
     live = {holder.name: holder.wants for holder in others if holder.expires > now}
@@ -109,17 +116,22 @@ def allocate(
     # until its lease ran out.
     recent = mine.share if mine.expires + window > now else 0
     if recent > share and in_use is not None:
-        # The holder stopped sending while it asked and counted what it sent within the last
-        # window: only that is still in use, whatever an earlier reduction reserved (what of it
-        # is still in a window is in `in_use`). `settle` covers what is still on its way.
-        return Grant(share, now + lease, min(recent, in_use), now + settle, fair)
-    if recent > share and cooling:
-        # One reduction at a time: while the last one cools, keep what it left (it is counted
-        # for this holder anyway); the next renewal after it reduces further.
-        return Grant(recent, now + lease, mine.reserved, mine.reserved_until, fair)
+        # The holder stopped sending before it asked, had every answer, and counted what it
+        # sent within the last window: only that is still in use, whatever an earlier reduction
+        # reserved (what of it is still in a window is in `in_use`), and all of it arrived
+        # before `now`.
+        return Grant(share, now + lease, min(recent, in_use), now, fair)
+    if recent > share and mine.expires > now:
+        # Still sending at its old share, some of it maybe still on its way to Telegram
+        # (measured on a busy host: up to ~0.8 s after it was let through): it keeps its share
+        # for now and gives part of it up at its next renewal, which it makes at once, paused
+        # and with every answer in (`in_use` above).
+        return Grant(
+            recent, now + lease, mine.reserved if cooling else 0, mine.reserved_until, fair
+        )
     if recent > share:
-        until = now + settle if mine.expires > now else mine.expires
-        return Grant(share, now + lease, recent, until, fair)
+        # Its lease ran out: it stopped sending then.
+        return Grant(share, now + lease, recent, mine.expires, fair)
     if cooling:
         # An earlier reservation still cooling: kept as it was, never extended.
         return Grant(share, now + lease, mine.reserved, mine.reserved_until, fair)

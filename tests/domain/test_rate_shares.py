@@ -42,18 +42,32 @@ def test_a_newcomer_waits_a_window_for_what_the_holder_gives_up() -> None:
     assert alone.share == 30
     a = _holder("a", 30, alone)
     b_first = _grant(0.1, "b", 30, [a])
-    assert b_first.share == 0  # everything is a's for now
+    assert (b_first.share, b_first.waiting) == (0, True)  # everything is a's for now
     b = _holder("b", 30, b_first)
-    a_gives = _grant(0.3, "a", 30, [a, b])
-    assert (a_gives.share, a_gives.reserved) == (15, 30)  # its last window may hold 30
+    # a renews while sending: it keeps its share, and is told to give half of it up.
+    a_asked = _grant(0.3, "a", 30, [a, b])
+    assert (a_asked.share, a_asked.to_give_up) == (30, True)
+    a = _holder("a", 30, a_asked)
+    # At once again, paused, every answer in: 30 went out within the last window.
+    a_gives = allocate(
+        budget=BUDGET,
+        window=WINDOW,
+        lease=LEASE,
+        settle=SETTLE,
+        now=0.35,
+        me="a",
+        wants=30,
+        holders=[a, b],
+        in_use=30,
+    )
+    assert (a_gives.share, a_gives.reserved, a_gives.reserved_until) == (15, 30, 0.35)
     a = _holder("a", 30, a_gives)
     # a renews meanwhile, still wanting all: what it gave up is not reserved again.
     a_again = _grant(0.6, "a", 30, [a, b])
-    assert (a_again.share, a_again.reserved_until) == (15, a_gives.reserved_until)
+    assert (a_again.share, a_again.reserved_until) == (15, 0.35)
     a = _holder("a", 30, a_again)
-    too_soon = 0.3 + SETTLE + WINDOW - 0.01
-    assert _grant(too_soon, "b", 30, [a, b]).share == 0
-    assert _grant(too_soon + 0.02, "b", 30, [a, b]).share == 15
+    assert _grant(0.35 + WINDOW - 0.01, "b", 30, [a, b]).share == 0
+    assert _grant(0.35 + WINDOW + 0.01, "b", 30, [a, b]).share == 15
 
 
 def test_a_holder_that_paused_to_renew_reserves_only_what_it_sent_in_the_last_window() -> None:
