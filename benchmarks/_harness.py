@@ -45,6 +45,7 @@ FAMILIES = (
     "pelvic-tilt",
     "knee-hugs",
     "gluteal-stretch",
+    "gluteal-stretch-2",
     "rotation-stretch",
     "quadriceps-stretch",
     "psoas-stretch",

@@ -23,7 +23,7 @@ from bot.context import SERVICES_KEY, AppServices, BotContext
 from bot.delivery.aiohttp_request import AiohttpRequest
 from bot.delivery.rate_budget import SharedRateBudget
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
-from bot.handlers import account, admin, answers, basic, messages, press, setup
+from bot.handlers import account, admin, answers, basic, hold, messages, press, setup
 from bot.handlers.errors import log_error
 from bot.ops import metrics
 from bot.ops.lifecycle import Lifecycle
@@ -110,7 +110,11 @@ def _add_handlers(application: BotApplication) -> None:
                 (cb.STRONGER, answers.stronger_button),
                 (cb.TRY_EASIER, answers.try_easier_button),
                 (cb.UNBLOCK, answers.unblock_button),
+                (cb.UNDO, answers.undo_button),
                 (cb.NOOP, press.noop),
+                # the hold timer under a prompt, and its countdown's buttons
+                (cb.HOLD, hold.hold_button),
+                (cb.HOLD_STOP, hold.stop_button),
                 # set-up steps (onboarding, and the same steps from /settings)
                 (cb.CONSENT, setup.consent),
                 (cb.CONDITION_TOGGLE, setup.toggle_condition),

@@ -96,6 +96,8 @@ def _line(catalog: Catalog, stretch_id: str) -> str:
         f"not for: {not_for}" if not_for else "-",
         _relative(catalog, stretch.picture),
     ]
+    if stretch.animation is not None:
+        parts.append(_relative(catalog, stretch.animation))
     return "  |  ".join(parts)
 
 
@@ -122,6 +124,7 @@ def _as_json(catalog: Catalog, problems: list[Problem]) -> dict[str, object]:
                 "side_variant_of": s.side_variant_of,
                 "contraindications": sorted(s.contraindications),
                 "picture": _relative(catalog, s.picture),
+                "animation": None if s.animation is None else _relative(catalog, s.animation),
             }
             for s in catalog.stretches
         ],

@@ -22,6 +22,7 @@ from bot.services.changes import ScheduleChanges
 SERVICES_KEY = "services"
 # bot_data key of the reminder engine (bot.delivery.dispatcher), set at start-up.
 DISPATCHER_KEY = "dispatcher"
+HOLD_TIMERS_KEY = "hold_timers"
 
 
 @dataclass(frozen=True)

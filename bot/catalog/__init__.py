@@ -15,7 +15,7 @@ extra entries in the rotation.
 The default daily rotation is over families, in the sheet's order (each base's `order`):
 
     table-stretch (+ right-bias, left-bias)   pelvic-tilt   knee-hugs (+ one knee)
-    gluteal-stretch (+ #2, stronger)   rotation-stretch (+ stronger)   quadriceps-stretch
+    gluteal-stretch   gluteal-stretch-2   rotation-stretch (+ stronger)   quadriceps-stretch
     psoas-stretch (+ stronger)   hamstring-stretch-floor
 
 Conditions exclude stretches (`allowed_for`, `is_allowed`). A variation always carries its

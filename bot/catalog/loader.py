@@ -15,8 +15,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
-from bot.catalog.model import Catalog, Condition, Family, OneSide, Stretch, TextBlock, Texts
-from bot.catalog.picture_checks import check_picture, resolve_picture
+from bot.catalog.model import (
+    Catalog,
+    Condition,
+    Family,
+    FromBase,
+    OneSide,
+    Stretch,
+    TextBlock,
+    Texts,
+)
+from bot.catalog.picture_checks import check_animation, check_picture, resolve_picture
 from bot.catalog.problems import WHOLE_FILE, ContentError, Problem, errors_in, sort_problems
 from bot.catalog.schema import (
     RawConditions,
@@ -165,6 +174,7 @@ def _cross_check(parsed: _Parsed) -> list[Problem]:
     problems += _check_links(by_id, broken)
     problems += _check_cycles(by_id)
     problems += _check_families(by_id, broken)
+    problems += _check_borrowed_words(by_id, broken)
     if parsed.conditions is not None:
         problems += _check_conditions(parsed.conditions, by_id, broken)
     return problems
@@ -335,6 +345,86 @@ def _check_families(by_id: dict[str, tuple[str, RawStretch]], broken: Set[str]) 
     return problems
 
 
+def _words(text: str) -> str:
+    """Text compared for "is this the base's own wording": case, spacing, final stop ignored."""
+    return " ".join(text.split()).rstrip(".!").casefold()
+
+
+def _check_borrowed_words(
+    by_id: dict[str, tuple[str, RawStretch]], broken: Set[str]
+) -> list[Problem]:
+    """`from_base` quotes the family's base, word for word; `side_paragraph` needs side variants.
+
+    A variation's card borrows its base's start, hold and repeat so it stands alone; the card
+    marks them as the base's, so they must really be the base's words."""
+    problems: list[Problem] = []
+    family_base: dict[str, str] = {}
+    for members in _components(by_id):
+        bases = [m for m in members if by_id[m][1].role == "base"]
+        for member in members:
+            if len(bases) == 1:
+                family_base[member] = bases[0]
+    for relative, stretch in by_id.values():
+        if stretch.side_paragraph is not None and not stretch.side_variants:
+            problems.append(
+                Problem(
+                    relative,
+                    "side_paragraph",
+                    "a side paragraph, but no side_variants: the card would describe versions "
+                    "the bot can't send",
+                    severity="warning",
+                )
+            )
+        borrowed = stretch.from_base
+        if borrowed is None:
+            continue
+        if stretch.role != "variation":
+            problems.append(
+                Problem(relative, "from_base", "only a variation borrows words from its base")
+            )
+            continue
+        base_id = family_base.get(stretch.id)
+        if base_id is None or base_id == stretch.id or base_id in broken:
+            continue  # no single base: reported by the family check
+        base = by_id[base_id][1]
+        base_text = " | ".join(_words(t) for t in base.steps)
+        quoted: list[tuple[str, str]] = [
+            (f"from_base.start[{i}]", text) for i, text in enumerate(borrowed.start)
+        ]
+        for field_name in ("hold", "repeat"):
+            text = getattr(borrowed, field_name)
+            if text is None:
+                continue
+            if getattr(stretch, field_name) is not None:
+                problems.append(
+                    Problem(
+                        relative,
+                        f"from_base.{field_name}",
+                        f"the stretch has its own {field_name}: borrow one or the other",
+                    )
+                )
+            own = getattr(base, field_name)
+            if own is None or _words(text) != _words(own):
+                problems.append(
+                    Problem(
+                        relative,
+                        f"from_base.{field_name}",
+                        f"{text!r} is not {base_id}'s {field_name} ({own!r})",
+                    )
+                )
+        for field_name, text in quoted:
+            if _words(text) not in base_text:
+                problems.append(
+                    Problem(
+                        relative,
+                        field_name,
+                        f"{text!r} is not in {base_id}'s steps: borrowed words must be the "
+                        "base's own",
+                    )
+                )
+    return problems
+
+
 def _check_conditions(
     conditions: RawConditions, by_id: dict[str, tuple[str, RawStretch]], broken: Set[str]
 ) -> list[Problem]:
@@ -403,6 +493,8 @@ def _check_pictures(root: Path, parsed: _Parsed) -> list[Problem]:
     problems: list[Problem] = []
     for relative, stretch in parsed.stretches:
         problems += check_picture(root, stretch.picture, relative)
+        if stretch.animation is not None:
+            problems += check_animation(root, stretch.animation, relative)
     return problems
 
 
@@ -457,6 +549,10 @@ def _build(root: Path, parsed: _Parsed) -> Catalog:
 def _stretch(root: Path, relative: str, raw: RawStretch, family: str) -> Stretch:
     # A picture outside the pack is reported in stage 3; keep a path so `content list` works.
     picture = resolve_picture(root, raw.picture) or root / raw.picture
+    animation = None
+    if raw.animation is not None:
+        animation = resolve_picture(root, raw.animation) or root / raw.animation
+    borrowed = raw.from_base
     side_variants: dict[OneSide, str] = dict(raw.side_variants)
     return Stretch(
         id=raw.id,
@@ -478,6 +574,13 @@ def _stretch(root: Path, relative: str, raw: RawStretch, family: str) -> Stretch
         side_variant_of=raw.side_variant_of,
         picture=picture,
         source_file=relative,
+        side_paragraph=raw.side_paragraph,
+        from_base=(
+            None
+            if borrowed is None
+            else FromBase(start=tuple(borrowed.start), hold=borrowed.hold, repeat=borrowed.repeat)
+        ),
+        animation=animation,
     )
 
 

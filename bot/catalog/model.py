@@ -17,6 +17,15 @@ SIDES: tuple[Side, ...] = ("both", "left", "right", "n.a.")
 
 
 @dataclass(frozen=True, slots=True)
+class FromBase:
+    """Words a variation borrows from its family's base, shown marked as the base's."""
+
+    start: tuple[str, ...] = ()
+    hold: str | None = None
+    repeat: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Stretch:
     id: str
     title: str
@@ -39,10 +48,24 @@ class Stretch:
     side_variant_of: str | None
     picture: Path  # absolute
     source_file: str  # relative to the pack root, for reports
+    # Optional parts of a pack (a pack without them works as before).
+    side_paragraph: str | None = None  # the sheet's "to stretch one side more" paragraph
+    from_base: FromBase | None = None  # a variation's start / hold / repeat, from its base
+    animation: Path | None = None  # absolute; a short looping GIF or silent MP4
 
     @property
     def is_base(self) -> bool:
         return self.role == "base"
+
+    @property
+    def hold_to_do(self) -> str | None:
+        """The hold the patient does: its own, else the one borrowed from its base (e.g. for
+        a hold timer)."""
+        return self.hold or (self.from_base.hold if self.from_base else None)
+
+    @property
+    def repeat_to_do(self) -> str | None:
+        return self.repeat or (self.from_base.repeat if self.from_base else None)
 
 
 @dataclass(frozen=True, slots=True)

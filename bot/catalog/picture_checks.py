@@ -1,7 +1,8 @@
-"""Picture checks: every stretch's picture must be a photo Telegram will take (sendPhoto)."""
+"""Picture and animation checks: what Telegram will take with sendPhoto and sendAnimation."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -29,24 +30,34 @@ def resolve_picture(root: Path, declared: str) -> Path | None:
     return resolved
 
 
-def check_picture(
-    root: Path, declared: str, relative: str, field: str = "picture"
-) -> list[Problem]:
+def _media_file(
+    root: Path, declared: str, relative: str, field: str, kind: str, max_bytes: int
+) -> tuple[Path | None, list[Problem]]:
+    """The file a stretch names, or the problem: outside the pack, missing, over Telegram's size."""
     path = resolve_picture(root, declared)
     if path is None:
-        return [Problem(relative, field, f"{declared}: must be a path inside the pack")]
+        return None, [Problem(relative, field, f"{declared}: must be a path inside the pack")]
     if not path.is_file():
-        return [Problem(relative, field, f"{declared}: missing picture")]
+        return None, [Problem(relative, field, f"{declared}: missing {kind}")]
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        return [
+    if size > max_bytes:
+        return None, [
             Problem(
                 relative,
                 field,
-                f"{declared}: picture too large ({size / 1_048_576:.1f} MB); "
-                "Telegram takes at most 10 MB",
+                f"{declared}: {kind} too large ({size / 1_048_576:.1f} MB); "
+                f"Telegram takes at most {max_bytes // 1_048_576} MB",
             )
         ]
+    return path, []
+
+
+def check_picture(
+    root: Path, declared: str, relative: str, field: str = "picture"
+) -> list[Problem]:
+    path, problems = _media_file(root, declared, relative, field, "picture", MAX_BYTES)
+    if path is None:
+        return problems
     try:
         with Image.open(path) as image:
             image_format = image.format
@@ -55,7 +66,6 @@ def check_picture(
             image.load()
     except Exception as error:  # Pillow raises many types (OSError, SyntaxError, bombs...)
         return [Problem(relative, field, f"{declared}: unreadable picture ({error})")]
-    problems: list[Problem] = []
     if image_format not in FORMATS:
         problems.append(
             Problem(relative, field, f"{declared}: a {image_format} picture; use PNG or JPEG")
@@ -78,6 +88,60 @@ def check_picture(
                 relative,
                 field,
                 f"{declared}: only {width} px wide; use at least {MIN_WIDTH} px",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+# Telegram's sendAnimation: a GIF or an H.264/MPEG-4 video without sound, at most 50 MB.
+MAX_ANIMATION_BYTES = 50 * 1024 * 1024
+# A card's animation is fetched on a phone, often on mobile data: past this, warn.
+LIGHT_ANIMATION_BYTES = 1024 * 1024
+_MP4_SOUND_TRACK = re.compile(rb"hdlr.{8}soun", re.DOTALL)
+
+
+def check_animation(
+    root: Path, declared: str, relative: str, field: str = "animation"
+) -> list[Problem]:
+    """A stretch's optional animation: inside the pack, a GIF or a silent MP4 Telegram takes."""
+    path, problems = _media_file(root, declared, relative, field, "animation", MAX_ANIMATION_BYTES)
+    if path is None:
+        return problems
+    size = path.stat().st_size
+    head = path.read_bytes()
+    if head[4:8] == b"ftyp":
+        if _MP4_SOUND_TRACK.search(head):
+            problems.append(
+                Problem(relative, field, f"{declared}: the video has a sound track; remove it")
+            )
+    else:
+        try:
+            with Image.open(path) as image:
+                image_format = image.format
+                # Counting frames walks every frame's header without decoding it: cheap at
+                # start-up, and a GIF cut short in a frame's header fails here.
+                frames = getattr(image, "n_frames", 1)
+        except Exception as error:  # Pillow raises many types
+            return [Problem(relative, field, f"{declared}: unreadable animation ({error})")]
+        if image_format == "GIF" and not head.rstrip(b"\0").endswith(b";"):
+            # Every GIF ends with its trailer byte: without it, the file was cut short.
+            return [Problem(relative, field, f"{declared}: unreadable animation (cut short)")]
+        if image_format != "GIF":
+            return [
+                Problem(relative, field, f"{declared}: a {image_format} file; use a GIF or an MP4")
+            ]
+        if frames < 2:
+            problems.append(
+                Problem(relative, field, f"{declared}: a GIF with one frame is not an animation")
+            )
+    if size > LIGHT_ANIMATION_BYTES:
+        problems.append(
+            Problem(
+                relative,
+                field,
+                f"{declared}: {size / 1024:.0f} KB; keep an animation under "
+                f"{LIGHT_ANIMATION_BYTES // 1024} KB for patients on mobile data",
                 severity="warning",
             )
         )

@@ -37,6 +37,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class RawFromBase(_Strict):
+    """A variation's borrowed words: the base stretch's start, hold and repeat, where the sheet
+    implies them ("From the start position above"), so the variation's card stands alone."""
+
+    start: list[Text] = []
+    hold: Text | None = None
+    repeat: Text | None = None
+
+
 class RawStretch(_Strict):
     id: Slug
     title: Title
@@ -54,7 +63,11 @@ class RawStretch(_Strict):
     stronger: Slug | None = None
     side_variants: dict[OneSide, Slug] = {}
     side_variant_of: Slug | None = None
+    # On a base with side variants: the sheet's paragraph about stretching one side more.
+    side_paragraph: Text | None = None
+    from_base: RawFromBase | None = None
     picture: Text
+    animation: Text | None = None
 
 
 class RawCondition(_Strict):

@@ -313,3 +313,29 @@ class InboxUpdate(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # "handled", or "gave up" after too many attempts.
     outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class AnswerUndo(Base):
+    """What an answer changed, kept so "↩️ Undo" can put it back for a while.
+
+    `before` and `after` are the user's variations and switched-off stretches (JSON) around
+    the answer: Undo restores `before`, and only while the state is still `after` (nothing
+    changed since). `created` names the rows the answer added (a Later re-send, an easier one
+    now, a follow-up question), removed by Undo if not yet sent.
+    """
+
+    __tablename__ = "answer_undos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The answered prompt, or the answered follow-up question: one of the two.
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"))
+    # The message whose ↩️ Undo button this is.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    created: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

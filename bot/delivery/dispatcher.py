@@ -23,6 +23,7 @@ from telegram.ext import ContextTypes, JobQueue
 
 from bot.context import AppServices
 from bot.db.models import DeliveryStatus
+from bot.delivery.hold_timers import HoldTimers
 from bot.delivery.lease_keeper import LeaseKeeper
 from bot.delivery.picture_uploads import PictureUploads
 from bot.delivery.sender import Sender
@@ -68,7 +69,9 @@ RECORD_WITHIN = 0.1
 
 
 class Dispatcher:
-    def __init__(self, services: AppServices, bot: Bot) -> None:
+    def __init__(
+        self, services: AppServices, bot: Bot, hold_timers: HoldTimers | None = None
+    ) -> None:
         settings = services.settings
         self.services = services
         self.policy = DispatchPolicy(
@@ -81,6 +84,8 @@ class Dispatcher:
             pictures=PictureUploads(services.session_factory),
             clock=services.clock,
             paid_broadcast=settings.paid_broadcast,
+            # A new prompt ends the chat's hold timer: its countdown is for the last stretch.
+            before_prompt=hold_timers.cancel if hold_timers is not None else None,
         )
         self.leases = LeaseKeeper(services.session_factory, services.clock, self.policy.lease)
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)

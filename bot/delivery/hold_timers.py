@@ -41,6 +41,7 @@ class HoldTimers:
         self._bot = bot
         self._sleep = sleep
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._closing = False
 
     def running(self, chat_id: int) -> bool:
         task = self._running.get(chat_id)
@@ -62,6 +63,8 @@ class HoldTimers:
         return True
 
     async def close(self) -> None:
+        """At shutdown: end every countdown at once, without a last edit."""
+        self._closing = True
         tasks = list(self._running.values())
         for task in tasks:
             task.cancel()
@@ -105,8 +108,9 @@ class HoldTimers:
                 reply_markup=views.again_keyboard(request.delivery_id, number + 1),
             )
         except asyncio.CancelledError:
-            # Say so instead of leaving a frozen number; paced like any other edit.
-            await asyncio.shield(self._stopped(edit, title, number))
+            if not self._closing:
+                # Say so instead of leaving a frozen number; paced like any other edit.
+                await asyncio.shield(self._stopped(edit, title, number))
             raise
         except BadRequest as error:  # the user deleted the message, or similar
             log.info("hold timer ended early", extra={"why": str(error)})

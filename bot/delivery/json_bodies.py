@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from bot.views.prompt import answer_keyboard
+from bot.views.prompt import EVERY_ANSWER, PromptButtons, answer_keyboard
 
 Fields = tuple[tuple[str, str | int], ...]
 
@@ -50,29 +50,35 @@ def _encoded(fields: Fields) -> bytes:
 
 
 class AnswerKeyboardJson:
-    """`answer_keyboard(delivery_id)` as the Bot API's JSON, without building
-    python-telegram-bot objects per prompt: the view's JSON for a sample id is cut once into the
-    parts around that id."""
+    """`answer_keyboard(delivery_id, buttons)` as the Bot API's JSON, without building
+    python-telegram-bot objects per prompt: the view's JSON for a sample id is cut once per
+    keyboard shape (which optional buttons it has) into the parts around that id."""
 
     _SAMPLE = 918_273_645  # an id no button text or other callback data contains
 
     def __init__(self) -> None:
-        sample = str(self._SAMPLE).encode()
-        parts: list[bytes] | None = self._from_view(self._SAMPLE).split(sample)
-        self._parts = parts
-        check = 271_828
-        if json.loads(self(check)) != answer_keyboard(check).to_dict():
-            self._parts = None  # the id also stands somewhere else: ask the view every time
+        self._parts: dict[PromptButtons, list[bytes] | None] = {}
+
+    def _template(self, buttons: PromptButtons) -> list[bytes] | None:
+        if buttons not in self._parts:
+            parts = self._from_view(self._SAMPLE, buttons).split(str(self._SAMPLE).encode())
+            check = 271_828
+            made = json.loads(str(check).encode().join(parts))
+            # If the id also stands somewhere else, the cut is wrong: ask the view every time.
+            good = made == answer_keyboard(check, buttons).to_dict()
+            self._parts[buttons] = parts if good else None
+        return self._parts[buttons]
 
     @staticmethod
-    def _from_view(delivery_id: int) -> bytes:
-        return json.dumps(answer_keyboard(delivery_id).to_dict(), separators=(",", ":")).encode()
+    def _from_view(delivery_id: int, buttons: PromptButtons) -> bytes:
+        keyboard = answer_keyboard(delivery_id, buttons)
+        return json.dumps(keyboard.to_dict(), separators=(",", ":")).encode()
 
-    @property
-    def templated(self) -> bool:
-        return self._parts is not None
+    def templated(self, buttons: PromptButtons = EVERY_ANSWER) -> bool:
+        return self._template(buttons) is not None
 
-    def __call__(self, delivery_id: int) -> bytes:
-        if self._parts is None:
-            return self._from_view(delivery_id)
-        return str(delivery_id).encode().join(self._parts)
+    def __call__(self, delivery_id: int, buttons: PromptButtons = EVERY_ANSWER) -> bytes:
+        parts = self._template(buttons)
+        if parts is None:
+            return self._from_view(delivery_id, buttons)
+        return str(delivery_id).encode().join(parts)

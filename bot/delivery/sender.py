@@ -45,6 +45,8 @@ class Sender:
     pictures: PictureUploads
     clock: Callable[[], datetime]
     # Network trouble: tries in all, and the pause before each retry (the last one repeats).
+    # Called with the chat id before each prompt goes out (ends that chat's hold timer).
+    before_prompt: Callable[[int], object] | None = None
     max_attempts: int = MAX_ATTEMPTS
     backoff: tuple[float, ...] = BACKOFF_SECONDS
     # Seconds to wait for Telegram's answer to one request; None: python-telegram-bot's default.
@@ -132,7 +134,9 @@ class Sender:
 
     async def _send_once(self, claim: Claimed) -> int:
         card = self.card(claim.stretch_id)
-        keyboard = self._keyboard(claim.delivery_id)
+        keyboard = self._keyboard(claim.delivery_id, card.buttons)
+        if self.before_prompt is not None:
+            self.before_prompt(claim.chat_id)
         follow_up_html = card.follow_up_html  # set for a card too long for a caption
         photo_id = await self.api.send_photo(
             claim.chat_id,

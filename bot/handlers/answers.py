@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 
 from bot.context import BotContext
-from bot.handlers.common import OnSent, edit, edit_message, send
+from bot.handlers import hold
+from bot.handlers.common import OnSent, edit, edit_markup, edit_message, send
 from bot.handlers.press import Press, button
-from bot.services import accounts, answering, answers, offers
+from bot.services import accounts, answering, answers, offers, undo
 from bot.views import answers as views
 from bot.views.html import bold
 
@@ -23,6 +24,9 @@ Answer = answering.Answer
 async def _show(update: Update, context: BotContext, answered: answering.Answered) -> None:
     """Show the answer on the prompt and send what follows from it."""
     given, result = answered.given, answered.result
+    running = hold.timers(context)
+    if running is not None:
+        running.cancel(answered.chat_id)  # the countdown was for this prompt, now answered
     status = views.status_line(given, answered.answered_local, answered.again_local)
     await _mark_prompt(context, answered, status)
     asked = _remember_question(context, answered.offer_id)
@@ -72,11 +76,18 @@ async def _mark_prompt(context: BotContext, answered: answering.Answered, status
             message_id,
             None,
             is_caption=False,
-            markup=views.status_keyboard(status),
+            markup=views.status_keyboard(status, answered.undo_id),
         )
         return
     html, is_caption = rebuilt
-    await edit_message(context, answered.chat_id, message_id, html, is_caption=is_caption)
+    await edit_message(
+        context,
+        answered.chat_id,
+        message_id,
+        html,
+        is_caption=is_caption,
+        markup=views.undo_keyboard(answered.undo_id),
+    )
 
 
 # -- buttons ---------------------------------------------------------------------------------
@@ -128,15 +139,59 @@ async def _offer_button(press: Press, kind: offers.OfferKind) -> None:
     )
     if isinstance(outcome, offers.OfferRefusal):
         await press.query.answer(_OFFER_REFUSALS[outcome])
-    elif kind is offers.OfferKind.EASIER:
+        return
+    undo = views.undo_keyboard(outcome.undo_id)
+    if kind is offers.OfferKind.EASIER:
         await press.query.answer("Sending it now")
-        await edit(press.query, views.easier(outcome.stretch, ()))
+        await edit(press.query, views.easier(outcome.stretch, ()), undo)
     elif outcome.accepted:
         await press.query.answer()
-        await edit(press.query, views.stronger_chosen(outcome.stretch))
+        await edit(press.query, views.stronger_chosen(outcome.stretch), undo)
     else:
         await press.query.answer()
-        await edit(press.query, views.stronger_declined())
+        await edit(press.query, views.stronger_declined(), undo)
+
+
+_UNDO_REFUSALS = {
+    undo.UndoRefusal.UNKNOWN: OUT_OF_DATE,
+    undo.UndoRefusal.NOT_YOURS: "This button isn't yours.",
+    undo.UndoRefusal.WRONG_MESSAGE: OUT_OF_DATE,
+    undo.UndoRefusal.ALREADY: views.REFUSALS["undo_already"],
+    undo.UndoRefusal.TOO_LATE: views.REFUSALS["undo_too_late"],
+    undo.UndoRefusal.CHANGED: views.REFUSALS["undo_changed"],
+}
+
+
+@button
+async def undo_button(press: Press) -> None:
+    """↩️ Undo under an answered prompt or question (data `<undo id>`): the answer and all it
+    changed are taken back, and the prompt or question is shown again, answerable."""
+    message = press.query.message
+    undone = await undo.undo(
+        press.session,
+        press.user,
+        press.argument,
+        message.message_id if message is not None else None,
+        press.now,
+    )
+    if isinstance(undone, undo.UndoRefusal):
+        await press.query.answer(_UNDO_REFUSALS[undone])
+        if undone in (undo.UndoRefusal.TOO_LATE, undo.UndoRefusal.CHANGED):
+            await edit_markup(press.query, None)  # the button can't do anything any more
+        return
+    await press.query.answer("Undone ↩️")
+    if undone.delivery is not None:
+        html, markup = views.reopened_prompt(
+            press.catalog, undone.delivery.stretch_id, undone.delivery.id
+        )
+        if html is None:
+            await edit_markup(press.query, markup)
+        else:
+            await edit(press.query, html, markup)
+    elif undone.offer is not None and undone.offer.stretch_id in press.catalog:
+        stronger = undone.offer.kind is offers.OfferKind.STRONGER
+        offered = press.catalog.get(undone.offer.stretch_id)
+        await edit(press.query, *views.question_again(stronger, offered, undone.offer.id))
 
 
 @button

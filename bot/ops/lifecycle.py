@@ -30,8 +30,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand
 
-from bot.context import DISPATCHER_KEY, AppServices
+from bot.context import DISPATCHER_KEY, HOLD_TIMERS_KEY, AppServices
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.hold_timers import HoldTimers
 from bot.ops import metrics
 from bot.ops.inbox import DurableUpdateQueue, InboxWorker
 from bot.ops.monitor import MonitorServer
@@ -73,7 +74,9 @@ class Lifecycle:
             [BotCommand(command.name, command.description) for command in COMMANDS]
         )
         services = self.services
-        dispatcher = Dispatcher(services, application.bot)
+        hold_timers = HoldTimers(application.bot)
+        application.bot_data[HOLD_TIMERS_KEY] = hold_timers
+        dispatcher = Dispatcher(services, application.bot, hold_timers)
         services.schedule_changes.subscribe(dispatcher.poke)
         dispatcher.on_outcomes.append(metrics.observe_outcomes)
         assert application.job_queue is not None
@@ -98,8 +101,11 @@ class Lifecycle:
             self.monitor.dispatcher = dispatcher
             await self.monitor.start()
 
-    async def post_stop(self, _application: Any) -> None:
+    async def post_stop(self, application: Any) -> None:
         await self._hand_back(drain=0.0)
+        hold_timers = application.bot_data.get(HOLD_TIMERS_KEY)
+        if hold_timers is not None:
+            await hold_timers.close()
 
     async def post_shutdown(self, _application: Any) -> None:
         try:

@@ -18,7 +18,7 @@ from bot.db.models import Delivery, OfferKind, User
 from bot.domain.progression import Answer as Answer  # re-exported: handlers branch on it
 from bot.domain.progression import parse_answer
 from bot.domain.zones import get_zone
-from bot.services import answers, offers
+from bot.services import answers, offers, undo
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class Refusal(enum.Enum):
 
     OUT_OF_DATE = "out_of_date"  # malformed data, or a press from another message: forged
     NOTHING_OPEN = "nothing_open"  # a typed answer, but no prompt is waiting for one
+    NOTHING_EASIER = "nothing_easier"  # Easier where the sheet has no variation nor tip
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Answered:
     offer_id: int | None
     answered_local: datetime  # now, in the user's zone
     again_local: datetime | None  # Later: when the prompt comes again, in the user's zone
+    undo_id: int | None = None  # its ↩️ Undo (bot.services.undo)
 
 
 async def by_button(
@@ -110,7 +112,10 @@ async def _record(
     message_id: int | None,
     now: datetime,
     dones_for_stronger: int,
-) -> Answered:
+) -> Answered | Refusal:
+    if given is Answer.EASIER and not await answers.can_ease(session, catalog, user, delivery):
+        return Refusal.NOTHING_EASIER  # the prompt stays open: Done, Skip or It hurts
+    before = await undo.snapshot(session, user)
     result = await answers.answer(
         session, catalog, user, delivery, given, now, dones_for_stronger=dones_for_stronger
     )
@@ -125,6 +130,10 @@ async def _record(
             session, user, delivery, OfferKind.EASIER, result.stretch, result.easier, now
         )
         offer_id = offer.id
+    prompt_message_id = delivery.message_id or message_id
+    kept = await undo.record(
+        session, user, before, now, message_id=prompt_message_id, delivery=delivery
+    )
     again = result.queued.scheduled_for if given is Answer.LATER and result.queued else None
     log.info(
         "prompt answered",
@@ -139,11 +148,12 @@ async def _record(
         given=given,
         result=result,
         chat_id=user.chat_id,
-        prompt_message_id=delivery.message_id or message_id,
+        prompt_message_id=prompt_message_id,
         stretch_id=delivery.stretch_id,
         offer_id=offer_id,
         answered_local=_local(now, user.time_zone),
         again_local=_local(again, user.time_zone) if again is not None else None,
+        undo_id=kept.id,
     )
 
 

@@ -98,6 +98,20 @@ async def blocked_ids(session: AsyncSession, user: User) -> frozenset[str]:
     return frozenset(rows)
 
 
+async def can_ease(session: AsyncSession, catalog: Catalog, user: User, delivery: Delivery) -> bool:
+    """Has the sheet an easier variation (allowed, not switched off) or a tip for this prompt's
+    stretch? A stretch the pack dropped can still be answered "easier" (nothing follows)."""
+    if delivery.stretch_id is None or delivery.stretch_id not in catalog:
+        return True
+    choice = easier_choice(
+        catalog,
+        delivery.stretch_id,
+        conditions=await accounts.condition_ids(session, user),
+        blocked=await blocked_ids(session, user),
+    )
+    return choice.easier is not None or bool(choice.tips)
+
+
 async def answer(
     session: AsyncSession,
     catalog: Catalog,

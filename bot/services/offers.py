@@ -12,7 +12,7 @@ never changes what a user is sent.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import update
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog import Catalog, Stretch
 from bot.db.models import Delivery, Offer, StretchPreference, User
 from bot.db.models import OfferKind as OfferKind  # re-exported: handlers name the kind here
-from bot.services import accounts
+from bot.services import accounts, undo
 from bot.services.answers import blocked_ids, not_yet, prefer, try_easier_now
 
 
@@ -40,6 +40,7 @@ class OfferOutcome:
     offer: Offer
     accepted: bool
     stretch: Stretch
+    undo_id: int | None = None  # its ↩️ Undo (bot.services.undo)
 
 
 async def record(
@@ -157,4 +158,9 @@ async def answer_press(
     refusal = check(offer, user, kind, message_id)
     if refusal is not None or offer is None:
         return refusal or OfferRefusal.UNKNOWN
-    return await answer(session, catalog, user, offer, yes=yes, now=now)
+    before = await undo.snapshot(session, user)
+    outcome = await answer(session, catalog, user, offer, yes=yes, now=now)
+    if isinstance(outcome, OfferRefusal):
+        return outcome
+    kept = await undo.record(session, user, before, now, message_id=message_id, offer=offer)
+    return replace(outcome, undo_id=kept.id)

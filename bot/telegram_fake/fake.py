@@ -167,6 +167,10 @@ class TelegramFake:
     def users(self) -> list[FakeUser]:
         return list(self._users.values())
 
+    def limit_each_chat(self, per_second: int) -> None:
+        """From now on, Telegram's per-chat flood control (messages and edits) at this rate."""
+        self._api.flood.limit_each_chat(per_second)
+
     # --- what happened -------------------------------------------------------------------
 
     @property

@@ -276,8 +276,11 @@ class FloodControl:
         return scopes
 
     def check(self, chat_id: int | None, *, paid: bool = False) -> None:
+        self._check(self._scopes(chat_id, paid))
+
+    def _check(self, scopes: list[tuple[Hashable, SlidingWindow]]) -> None:
         now = self._clock()
-        for scope, window in self._scopes(chat_id, paid):
+        for scope, window in scopes:
             closed_until = self._closed_until.get(scope, 0.0)
             wait = (
                 max(1, math.ceil(closed_until - now))
@@ -292,3 +295,15 @@ class FloodControl:
     def record(self, chat_id: int | None, *, paid: bool = False) -> None:
         for scope, window in self._scopes(chat_id, paid):
             window.record(scope)
+
+    def limit_each_chat(self, per_second: int) -> None:
+        self._per_chat = SlidingWindow(per_second, clock=self._clock)
+
+    def check_chat(self, chat_id: int) -> None:
+        """The chat's limit alone (edits count there, not toward the bot's overall rate)."""
+        if self._per_chat:
+            self._check([(("chat", chat_id), self._per_chat)])
+
+    def record_chat(self, chat_id: int) -> None:
+        if self._per_chat:
+            self._per_chat.record(("chat", chat_id))

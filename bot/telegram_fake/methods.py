@@ -25,7 +25,7 @@ from bot.telegram_fake.limits import (
     formatted,
 )
 from bot.telegram_fake.params import Params, Upload
-from bot.telegram_fake.state import JSON, Chat, FakeState, StoredMessage, now
+from bot.telegram_fake.state import JSON, Chat, FakeState, FileKind, StoredMessage, now
 
 Method = Callable[[Params], Awaitable[Any]]
 
@@ -48,7 +48,7 @@ class BotApi:
     def __init__(self, state: FakeState, flood: FloodControl) -> None:
         self.state = state
         self.flood = flood
-        self.uploads = 0  # multipart photo/document uploads that were stored
+        self.uploads = 0  # multipart photo/document/animation uploads that were stored
         self.closing = False
         self._poll_generation = 0
         self._methods: dict[str, Method] = {
@@ -63,6 +63,7 @@ class BotApi:
             "sendmessage": self.send_message,
             "sendphoto": self.send_photo,
             "senddocument": self.send_document,
+            "sendanimation": self.send_animation,
             "sendlocation": self.send_location,
             "sendchataction": self.send_chat_action,
             "getfile": self.get_file,
@@ -260,7 +261,7 @@ class BotApi:
         markup, reply = self._markup(params), self._reply_target(chat, params)
         return self._deliver(chat, params, content, markup, reply)
 
-    def _existing_file(self, file_id: str, kind: str) -> JSON | list[JSON]:
+    def _existing_file(self, file_id: str, kind: FileKind) -> JSON | list[JSON]:
         stored = self.state.files.get(file_id.strip())
         if stored is None:
             raise ApiError.bad_request(WRONG_FILE_ID)
@@ -272,36 +273,56 @@ class BotApi:
             return self.state.files.photo_sizes(stored.file_id)
         return stored.meta
 
-    async def send_photo(self, params: Params) -> JSON:
+    def _input(self, params: Params, field: str) -> Upload | str:
+        given = params.input_file(field)
+        if given is None:
+            raise ApiError.bad_request(f"there is no {field} in the request")
+        return given
+
+    def _file(
+        self, chat: Chat, params: Params, given: Upload | str, kind: FileKind
+    ) -> JSON | list[JSON]:
+        """The uploaded file, stored (one more upload), or the one a file_id names."""
+        if not isinstance(given, Upload):
+            return self._existing_file(given, kind)
+        # Don't store a file for a request that will be refused.
+        self.flood.check(chat.id, paid=_paid(params))
+        files = self.state.files
+        stored: JSON | list[JSON]
+        if kind == "photo":
+            stored = files.add_photo(given)
+        elif kind == "document":
+            stored = files.add_document(given)
+        else:
+            stored = files.add_animation(given)
+        self.uploads += 1
+        return stored
+
+    async def _send_file(self, params: Params, kind: FileKind) -> JSON:
         chat = self._target(params)
-        photo = params.input_file("photo")
-        if photo is None:
-            raise ApiError.bad_request("there is no photo in the request")
+        given = self._input(params, kind)
         content = self._caption(params)
         markup, reply = self._markup(params), self._reply_target(chat, params)
-        if isinstance(photo, Upload):
-            # Don't store a file for a request that will be refused.
-            self.flood.check(chat.id, paid=_paid(params))
-            content["photo"] = self.state.files.add_photo(photo)
-            self.uploads += 1
-        else:
-            content["photo"] = self._existing_file(photo, "photo")
+        found = self._file(chat, params, given, kind)
+        content[kind] = found
+        if kind == "animation":
+            assert isinstance(found, dict)
+            # Like Telegram: an animation message carries the same file as its document too,
+            # for clients that predate animations.
+            content["document"] = {
+                key: found[key]
+                for key in ("file_id", "file_unique_id", "file_name", "mime_type", "file_size")
+            }
         return self._deliver(chat, params, content, markup, reply)
 
+    async def send_photo(self, params: Params) -> JSON:
+        return await self._send_file(params, "photo")
+
     async def send_document(self, params: Params) -> JSON:
-        chat = self._target(params)
-        document = params.input_file("document")
-        if document is None:
-            raise ApiError.bad_request("there is no document in the request")
-        content = self._caption(params)
-        markup, reply = self._markup(params), self._reply_target(chat, params)
-        if isinstance(document, Upload):
-            self.flood.check(chat.id, paid=_paid(params))
-            content["document"] = self.state.files.add_document(document)
-            self.uploads += 1
-        else:
-            content["document"] = self._existing_file(document, "document")
-        return self._deliver(chat, params, content, markup, reply)
+        return await self._send_file(params, "document")
+
+    async def send_animation(self, params: Params) -> JSON:
+        return await self._send_file(params, "animation")
 
     async def send_location(self, params: Params) -> JSON:
         chat = self._target(params)
@@ -376,12 +397,16 @@ class BotApi:
         data = stored.data
         if all(data.get(key) == value for key, value in changes.items()):
             raise ApiError.bad_request(NOT_MODIFIED)
+        # An edit is a message to the chat for flood control (Telegram answers 429 to a
+        # countdown edited faster than the chat's limit), but not to the bot's overall rate.
+        self.flood.check_chat(chat.id)
         for key, value in changes.items():
             if value is None:
                 data.pop(key, None)
             else:
                 data[key] = value
         data["edit_date"] = now()
+        self.flood.record_chat(chat.id)
         stored.edit_count += 1
         chat.changed.notify()
         return data
@@ -407,7 +432,7 @@ class BotApi:
 
     async def edit_message_caption(self, params: Params) -> JSON:
         chat, stored = self._editable(params)
-        if not any(key in stored.data for key in ("photo", "document")):
+        if not any(key in stored.data for key in ("photo", "document", "animation")):
             raise ApiError.bad_request("there is no caption in the message to edit")
         caption = self._caption(params)
         changes = {

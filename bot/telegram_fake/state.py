@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import io
 import itertools
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ JSON = dict[str, Any]
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+# sendAnimation: "animation files (GIF or H.264/MPEG-4 AVC video without sound) of up to 50 MB".
+MAX_ANIMATION_BYTES = 50 * 1024 * 1024
+_MP4_SOUND_TRACK = re.compile(rb"hdlr.{8}soun", re.DOTALL)
+FileKind = Literal["photo", "document", "animation"]
 _THUMBNAIL_SIDE = 90
 
 
@@ -125,7 +130,7 @@ class Chat:
 class StoredFile:
     file_id: str
     file_unique_id: str
-    kind: Literal["photo", "document"]
+    kind: FileKind
     data: bytes
     file_path: str
     meta: JSON  # the PhotoSize / Document object handed out for this file id
@@ -149,13 +154,11 @@ class FileStore:
         """The PhotoSize list a photo is sent with again when reused by any of its file_ids."""
         return self._photo_groups[file_id]
 
-    def _store(
-        self, kind: Literal["photo", "document"], data: bytes, variant: str, meta: JSON, ext: str
-    ) -> JSON:
+    def _store(self, kind: FileKind, data: bytes, variant: str, meta: JSON, ext: str) -> JSON:
         n = next(self._counter)
         digest = hashlib.sha256(data).hexdigest()
         # Same bytes -> same file_unique_id, new upload -> new file_id: what Telegram does.
-        prefix = "AgAC" if kind == "photo" else "BQAC"
+        prefix = {"photo": "AgAC", "document": "BQAC", "animation": "CgAC"}[kind]
         file_id = f"{prefix}fake{n:06d}{digest[:12]}"
         unique_id = f"AQAD{digest[:16]}{variant}"
         path = f"{kind}s/file_{n}.{ext}"
@@ -193,6 +196,39 @@ class FileStore:
         if width + height > 10000 or max(width, height) > 20 * min(width, height):
             raise ApiError.bad_request("PHOTO_INVALID_DIMENSIONS")
         return width, height
+
+    def add_animation(self, upload: Upload) -> JSON:
+        """Store an uploaded animation: a GIF, or an MP4 with no sound track; its Animation."""
+        if len(upload.data) > MAX_ANIMATION_BYTES:
+            raise ApiError(413, "Request Entity Too Large")
+        data = upload.data
+        if data[4:8] == b"ftyp":
+            # An MP4 with sound is a video, not an animation: refused here (Telegram would
+            # send it as something else, never as the silent loop the bot asked for).
+            if _MP4_SOUND_TRACK.search(data):
+                raise ApiError.bad_request("ANIMATION_INVALID: the video has a sound track")
+            width, height, seconds, mime, ext = 0, 0, 0, "video/mp4", "mp4"
+        else:
+            try:
+                with Image.open(io.BytesIO(data)) as image:
+                    if image.format != "GIF":
+                        raise ApiError.bad_request("ANIMATION_INVALID: not a GIF or an MP4")
+                    width, height = image.size
+                    milliseconds = 0
+                    for index in range(getattr(image, "n_frames", 1)):
+                        image.seek(index)
+                        milliseconds += int(image.info.get("duration", 0))
+            except (UnidentifiedImageError, OSError, ValueError):
+                raise ApiError.bad_request("ANIMATION_INVALID: not a GIF or an MP4") from None
+            seconds, mime, ext = round(milliseconds / 1000), "image/gif", "gif"
+        meta = {
+            "width": width,
+            "height": height,
+            "duration": seconds,
+            "file_name": upload.filename or f"animation.{ext}",
+            "mime_type": mime,
+        }
+        return self._store("animation", data, "a", meta, ext)
 
     def add_document(self, upload: Upload) -> JSON:
         if len(upload.data) > MAX_DOCUMENT_BYTES:

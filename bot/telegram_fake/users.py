@@ -72,7 +72,7 @@ class ChatMessage:
 
     @property
     def kind(self) -> str:
-        for kind in ("text", "photo", "document", "location"):
+        for kind in ("text", "photo", "animation", "document", "location"):
             if kind in self.data:
                 return kind
         return "other"
@@ -129,6 +129,10 @@ class ChatMessage:
     @property
     def document(self) -> JSON | None:
         return self.data.get("document")
+
+    @property
+    def animation(self) -> JSON | None:
+        return self.data.get("animation")
 
     @property
     def location(self) -> tuple[float, float] | None:

@@ -12,6 +12,7 @@ from bot.domain.progression import Answer
 from bot.telegram_html import visible_length
 from bot.views import callback_data as cb
 from bot.views.html import bold, esc
+from bot.views.prompt import answer_keyboard
 from bot.views.stretch_card import CAPTION_LIMIT, MESSAGE_LIMIT, OURS_MARKER, render_card
 
 STATUS = {
@@ -52,9 +53,50 @@ def answered_prompt(
     return html, card.follow_up_html is None
 
 
-def status_keyboard(status: str) -> InlineKeyboardMarkup:
+UNDO_LABEL = "↩️ Undo"
+
+
+def undo_keyboard(undo_id: int | None) -> InlineKeyboardMarkup | None:
+    """Under an answered prompt or question: take the answer back (for 10 minutes)."""
+    if undo_id is None:
+        return None
+    undo = cb.build(cb.UNDO, str(undo_id))
+    return InlineKeyboardMarkup([[InlineKeyboardButton(UNDO_LABEL, callback_data=undo)]])
+
+
+def status_keyboard(status: str, undo_id: int | None = None) -> InlineKeyboardMarkup:
     """For a prompt whose text can't take the status line: one inert button that says it."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(status, callback_data=cb.build(cb.NOOP))]])
+    rows = [[InlineKeyboardButton(status, callback_data=cb.build(cb.NOOP))]]
+    if undo_id is not None:
+        rows.append(
+            [InlineKeyboardButton(UNDO_LABEL, callback_data=cb.build(cb.UNDO, str(undo_id)))]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def reopened_prompt(
+    catalog: Catalog, stretch_id: str | None, delivery_id: int
+) -> tuple[str | None, InlineKeyboardMarkup]:
+    """The prompt as it was sent, after Undo: its words (None if the pack no longer has the
+    stretch: then only the buttons come back) and its answer buttons."""
+    if stretch_id is None or stretch_id not in catalog:
+        return None, answer_keyboard(delivery_id)
+    card = render_card(catalog, stretch_id)
+    html = card.caption_html if card.follow_up_html is None else card.follow_up_html
+    return html, answer_keyboard(delivery_id, card.buttons)
+
+
+def question_again(
+    stronger: bool, offered: Stretch, offer_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A follow-up question, asked again after Undo took its answer back."""
+    if stronger:
+        return done(offered, offer_id)
+    text = f"An easier variation might suit you: {bold(offered.title)}."
+    try_it = cb.build(cb.TRY_EASIER, str(offer_id))
+    return text, InlineKeyboardMarkup(
+        [[InlineKeyboardButton("🪶 Try the easier one", callback_data=try_it)]]
+    )
 
 
 def done(offer: Stretch | None, offer_id: int | None) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -97,10 +139,11 @@ def easier(easier_stretch: Stretch | None, tips: Sequence[str]) -> str:
             f"Here's the easier variation, {bold(easier_stretch.title)}. "
             "You'll get this one from now on."
         )
-    text = "The clinic's sheet has no easier variation of this stretch."
-    if tips:
-        text += " Its own tips may help:\n" + _tips(tips)
-    return text + "\nOr tap Skip on the next one if it's too much today."
+    # Easier is only offered where there is a variation or a tip (bot.views.prompt).
+    return (
+        "The clinic's sheet has no easier variation of this stretch, but its own tips may "
+        f"help:\n{_tips(tips)}\nIf it's still too much today, ⏭ Skip is fine."
+    )
 
 
 def later(at_local: datetime) -> str:
@@ -158,4 +201,11 @@ REFUSALS = {
     "not_yours": "This button isn't yours.",
     "not_sent": "This prompt was never delivered, so there's nothing to answer.",
     "already": "Already noted. 🙂",
+    "undo_changed": "Your programme has changed since, so this answer stays.",
+    "undo_too_late": "More than 10 minutes have passed, so this answer stays.",
+    "undo_already": "Already undone.",
+    "nothing_easier": (
+        "The clinic's sheet has nothing easier for this stretch. ✅ Done, ⏭ Skip or 🤕 It hurts "
+        "still work."
+    ),
 }

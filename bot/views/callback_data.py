@@ -33,6 +33,7 @@ UNBLOCK = "unblock"
 NUDGES_TOGGLE = "nudges"
 NOOP = "noop"
 HOLD = "hold"
+UNDO = "undo"
 HOLD_STOP = "hold_stop"
 
 

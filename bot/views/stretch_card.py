@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.catalog import Catalog, Problem, Stretch, TextBlock
 from bot.telegram_html import visible_length
 from bot.views.html import bold, esc, italic
+from bot.views.prompt import EVERY_ANSWER, PromptButtons, prompt_buttons
 
 CAPTION_LIMIT = 1024
 MESSAGE_LIMIT = 4096
@@ -26,6 +27,7 @@ HOLD = "⏱"
 REPEAT = "🔁"
 CAUTION = "⚠️"
 TIP = "💡"
+SIDES = "↔️"
 POINTER = "The instructions follow in the next message. ⬇️"
 
 
@@ -34,6 +36,7 @@ class StretchCard:
     picture: Path
     caption_html: str
     follow_up_html: str | None  # None when the whole card fits the caption
+    buttons: PromptButtons = EVERY_ANSWER  # the optional buttons under it
 
 
 class CardTooLong(ValueError):
@@ -43,33 +46,52 @@ class CardTooLong(ValueError):
 def render_card(catalog: Catalog, stretch_id: str) -> StretchCard:
     stretch = catalog.get(stretch_id)
     full = card_html(catalog, stretch)
+    buttons = prompt_buttons(catalog, stretch)
     if visible_length(full) <= CAPTION_LIMIT:
-        return StretchCard(picture=stretch.picture, caption_html=full, follow_up_html=None)
+        return StretchCard(stretch.picture, full, follow_up_html=None, buttons=buttons)
     short = short_caption_html(catalog, stretch)
     if visible_length(short) > CAPTION_LIMIT or visible_length(full) > MESSAGE_LIMIT:
         raise CardTooLong(stretch.id)
-    return StretchCard(picture=stretch.picture, caption_html=short, follow_up_html=full)
+    return StretchCard(stretch.picture, short, follow_up_html=full, buttons=buttons)
 
 
 def card_html(catalog: Catalog, stretch: Stretch) -> str:
-    """The whole card: title, steps, hold/repeat, cautions, tips, and the project's note."""
+    """The whole card: title, steps, hold/repeat, cautions, the side paragraph, tips, and the
+    project's note. A variation's words borrowed from its base are marked as the base's."""
     sections = [_heading(catalog, stretch)]
+    borrowed = stretch.from_base
+    base_title = catalog.family_of(stretch.id).base.title
+    as_in_base = italic(f"(as in {base_title})")
+    if borrowed is not None and borrowed.start:
+        start = " ".join(esc(_as_sentence(text)) for text in borrowed.start)
+        sections.append(f"{italic(f'Start as in {base_title}:')} {start}")
     if len(stretch.steps) == 1:
         sections.append(esc(stretch.steps[0]))
     else:
         sections.append(
             "\n".join(f"{number}. {esc(step)}" for number, step in enumerate(stretch.steps, 1))
         )
-    timing = [f"{HOLD} {esc(stretch.hold)}"] if stretch.hold else []
-    timing += [f"{REPEAT} {esc(stretch.repeat)}"] if stretch.repeat else []
+    hold, repeat = stretch.hold_to_do, stretch.repeat_to_do
+    timing = []
+    if hold:
+        timing.append(f"{HOLD} {esc(hold)}" + ("" if stretch.hold else f" {as_in_base}"))
+    if repeat:
+        timing.append(f"{REPEAT} {esc(repeat)}" + ("" if stretch.repeat else f" {as_in_base}"))
     if timing:
         sections.append("\n".join(timing))
     notes = [f"{CAUTION} {esc(caution)}" for caution in stretch.cautions]
+    if stretch.side_paragraph:
+        notes.append(f"{SIDES} {esc(stretch.side_paragraph)}")
     notes += [f"{TIP} {esc(tip)}" for tip in stretch.tips]
     if notes:
         sections.append("\n".join(notes))
     sections.append(italic(text_with_source(catalog.texts.card_note)))
     return "\n\n".join(sections)
+
+
+def _as_sentence(text: str) -> str:
+    """A borrowed fragment ("Lie on your back") ends like a sentence on the card."""
+    return text if text.rstrip().endswith((".", "!", "?")) else f"{text.rstrip()}."
 
 
 def short_caption_html(catalog: Catalog, stretch: Stretch) -> str:

@@ -15,9 +15,13 @@ Conventions used by the pose data:
   separate two legs that overlap in a flat drawing;
 * a pale "ghost" body shows the starting position where the stretch is a movement away from it.
 
-Regenerate every picture with ``python content/images/draw.py`` (deterministic: same Pillow,
-same pixels).  ``tests/images/test_pictures_up_to_date.py`` fails when a committed PNG no longer
-matches what this file draws.
+Each stretch also moves: ``<id>.gif`` is a short looping animation made from the same drawing,
+start position -> stretch -> hold, the body's joints blended from the start pose (the pale
+figure, or ``ANIMATION_STARTS``) to the stretch, framed exactly like the still.
+
+Regenerate every picture and animation with ``python content/images/draw.py`` (``--stills`` for
+the PNGs only; deterministic: same Pillow, same pixels).  ``tests/images/`` fails when a
+committed PNG or GIF no longer matches what this file draws.
 """
 
 from __future__ import annotations
@@ -62,7 +66,15 @@ class Palette:
     far: RGB = (132, 182, 191)
     outline: RGB = (28, 84, 96)
     hair: RGB = (33, 70, 80)
+    # Face and hands in a warm skin tone: where the hands are reads at a glance, even where an
+    # arm crosses a leg of the same colour.
+    skin: RGB = (238, 190, 150)
+    skin_edge: RGB = (150, 98, 64)
+    # The limb that does the stretch, where it would otherwise melt into the torso (views
+    # from above): a deeper blue, so "which leg" reads at a glance.
+    key: RGB = (48, 92, 170)
     ghost: RGB = (200, 222, 224)
+    ghost_knee: RGB = (170, 200, 204)
     arrow: RGB = (232, 119, 46)
     arrow_halo: RGB = (252, 250, 246)
     guide: RGB = (150, 140, 128)
@@ -153,6 +165,8 @@ class Limb:
     front: bool = True  # drawn after (over) the torso when True
     extra: tuple[tuple[Point, Point, float, float], ...] = ()  # e.g. the foot: p0, p1, r0, r1
     layer: int = 0  # within the front (or back) limbs, higher layers are drawn later (on top)
+    hand: bool = False  # an arm: its last segment (wrist to fingertips) is drawn as a hand
+    key: bool = False  # the limb doing the stretch, in PAL.key
 
 
 @dataclass(frozen=True)
@@ -200,6 +214,7 @@ class Leg:
     # A tightly bent knee: the shin (and foot) is drawn as its own shape over the thigh, so its
     # outline separates the two instead of melting them into one blob.
     fold: bool = False
+    key: bool = False  # the leg doing the stretch, in PAL.key
 
 
 def spine_points(pelvis: Point, angles: Sequence[float]) -> tuple[Point, ...]:
@@ -265,6 +280,7 @@ def make_body(
                 near=arm.near,
                 front=arm.front,
                 layer=arm.layer,
+                hand=True,
             )
         )
     for leg in legs:
@@ -278,12 +294,26 @@ def make_body(
         foot = ((heel, toe, leg.foot_r[0], leg.foot_r[1]),)
         if leg.fold:
             limbs += [
-                Limb((hip, knee), LEG_R[:2], near=leg.near, front=leg.front),
-                Limb((knee, ankle), LEG_R[1:], near=leg.near, front=leg.front, extra=foot),
+                Limb((hip, knee), LEG_R[:2], near=leg.near, front=leg.front, key=leg.key),
+                Limb(
+                    (knee, ankle),
+                    LEG_R[1:],
+                    near=leg.near,
+                    front=leg.front,
+                    extra=foot,
+                    key=leg.key,
+                ),
             ]
         else:
             limbs.append(
-                Limb((hip, knee, ankle), LEG_R, near=leg.near, front=leg.front, extra=foot)
+                Limb(
+                    (hip, knee, ankle),
+                    LEG_R,
+                    near=leg.near,
+                    front=leg.front,
+                    extra=foot,
+                    key=leg.key,
+                )
             )
     return Body(
         spine=sp,
@@ -360,6 +390,25 @@ class Tag:
 
     at: Point
     text: str
+    size: int = 30
+    # A label naming a body part ("right knee") is darker than the L / R side tags.
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Where the stretch is felt: a dashed warm line along that part of the body."""
+
+    points: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Inset:
+    """A small second view in a corner, e.g. the side view of a pose shown from above, so the
+    body position (kneeling, lying) reads at once.  ``box``: x, y, width, height in px."""
+
+    scene: Scene
+    box: tuple[int, int, int, int]
 
 
 Prop = Mat | Wall | Chair | Cushion | Pillow
@@ -377,6 +426,8 @@ class Scene:
     caption: str = ""
     max_scale: float = 5.4  # px (final size) per cm; keeps floor poses from looking gigantic
     extra_bounds: tuple[Point, ...] = field(default_factory=tuple)
+    zones: tuple[Zone, ...] = ()
+    inset: Inset | None = None
     # Side views: where the floor line sits and the room kept above the drawing (px, final
     # size).  A standing person is scaled by their height; a lower floor makes them bigger.
     floor_y: float = FLOOR_Y
@@ -424,6 +475,7 @@ def mirrored(scene: Scene, title: str, caption: str | None = None) -> Scene:
         props=tuple(mp(p) for p in scene.props),
         arrows=tuple(replace(a, points=tuple(m(p) for p in a.points)) for a in scene.arrows),
         guides=tuple(Guide(m(g.a), m(g.b)) for g in scene.guides),
+        zones=tuple(Zone(tuple(m(p) for p in z.points)) for z in scene.zones),
         # Tags name the person's sides (L / R); they stay where they are.
         extra_bounds=tuple(m(p) for p in scene.extra_bounds),
     )
@@ -537,20 +589,33 @@ def draw_body(cv: Canvas, body: Body) -> None:
     if body.ghost:
         colour = PAL.ghost
 
-        def part(joints: Sequence[Point], radii: Sequence[float], _near: bool) -> None:
+        def part(joints: Sequence[Point], radii: Sequence[float], _near: bool | None) -> None:
             cv.chain(joints, radii, colour, 0.0)
 
     else:
 
-        def part(joints: Sequence[Point], radii: Sequence[float], near: bool) -> None:
+        def part(joints: Sequence[Point], radii: Sequence[float], near: bool | None) -> None:
             cv.chain(joints, radii, PAL.outline, OUTLINE)
-            cv.chain(joints, radii, PAL.near if near else PAL.far, 0.0)
+            colour = PAL.key if near is None else PAL.near if near else PAL.far
+            cv.chain(joints, radii, colour, 0.0)
 
     def limb(lb: Limb) -> None:
+        tone = None if lb.key else lb.near
         # The foot goes first so the ankle sits on top of the heel.
         for a, b, r0, r1 in lb.extra:
-            part((a, b), (r0, r1), lb.near)
-        part(lb.joints, lb.radii, lb.near)
+            part((a, b), (r0, r1), tone)
+        if lb.hand and not body.ghost:
+            part(lb.joints[:-1], lb.radii[:-1], tone)
+            wrist, tip = lb.joints[-2], lb.joints[-1]
+            hand_c = lerp(wrist, tip, 0.55)
+            cv.circle(hand_c, lb.radii[-1] + 1.4 + OUTLINE, PAL.skin_edge)
+            cv.circle(hand_c, lb.radii[-1] + 1.4, PAL.skin)
+        else:
+            part(lb.joints, lb.radii, tone)
+        if body.ghost and body.view == "top" and len(lb.joints) == 3 and not lb.hand:
+            # A pale leg seen from above: a raised knee would read as a straight leg, so the
+            # knee shows as a round, darker cap.
+            cv.circle(lb.joints[1], lb.radii[1] + 2.0, PAL.ghost_knee)
 
     # Stable sort: limbs of one layer keep the order the pose gave them.
     limbs = sorted(body.limbs, key=lambda lb: lb.layer)
@@ -584,7 +649,7 @@ def draw_head(cv: Canvas, body: Body) -> None:
         # side away from the neck, face a smaller disc shifted towards the neck.
         ux, uy = fx / norm, fy / norm
         cv.circle(c, HEAD_R, PAL.hair)
-        cv.circle((c[0] + ux * 2.6, c[1] + uy * 2.6), HEAD_R - 2.2, PAL.near)
+        cv.circle((c[0] + ux * 2.6, c[1] + uy * 2.6), HEAD_R - 2.2, PAL.skin)
         return
     ux, uy = fx / norm, fy / norm
     # Profile: hair over the back of the head, the face disc shifted forward, and a nose so
@@ -594,10 +659,10 @@ def draw_head(cv: Canvas, body: Body) -> None:
     shift, nose_r = (3.6, 3.2) if top else (2.4, 2.4)
     cv.circle((c[0] + ux * 2.2, c[1] + uy * 2.2), 3.4, PAL.outline)
     cv.circle(c, HEAD_R, PAL.hair)
-    cv.circle((c[0] + ux * shift, c[1] + uy * shift), HEAD_R - shift + 0.1, PAL.near)
+    cv.circle((c[0] + ux * shift, c[1] + uy * shift), HEAD_R - shift + 0.1, PAL.skin)
     nose = (c[0] + ux * (HEAD_R + 0.6), c[1] + uy * (HEAD_R + 0.6))
-    cv.circle(nose, nose_r, PAL.outline)
-    cv.circle(nose, nose_r - 0.8, PAL.near)
+    cv.circle(nose, nose_r, PAL.skin_edge)
+    cv.circle(nose, nose_r - 0.8, PAL.skin)
 
 
 def draw_arrow(cv: Canvas, arrow: Arrow) -> None:
@@ -633,6 +698,20 @@ def draw_arrow(cv: Canvas, arrow: Arrow) -> None:
     for a, b in itertools.pairwise(shaft):
         cv.poly(capsule(a, b, w / 2, w / 2), PAL.arrow)
     cv.poly([left, tip_out, right], PAL.arrow)
+
+
+def draw_zone(cv: Canvas, zone: Zone, dash: float = 5.0) -> None:
+    """A dashed warm line: dashes of ``dash`` cm along the curve, gaps as long."""
+    path = catmull_rom(zone.points, samples=24)
+    travelled, on, start = 0.0, True, path[0]
+    for a, b in itertools.pairwise(path):
+        travelled += dist(a, b)
+        if travelled >= dash:
+            if on:
+                cv.poly(capsule(start, b, 1.8, 1.8), PAL.arrow)
+            on, travelled, start = not on, 0.0, b
+    if on and start != path[-1]:
+        cv.poly(capsule(start, path[-1], 1.8, 1.8), PAL.arrow)
 
 
 def draw_prop_back(cv: Canvas, prop: Prop, view: View) -> None:
@@ -761,7 +840,7 @@ def draw_label(cv: Canvas, scene: Scene) -> None:
         font=font(38),
         fill=PAL.title,
         anchor="lm",
-        stroke_width=1,
+        stroke_width=SUPERSAMPLE // 3,  # a third of a pixel: a touch bolder, at any supersampling
         stroke_fill=PAL.title,
     )
     if scene.caption:
@@ -770,9 +849,12 @@ def draw_label(cv: Canvas, scene: Scene) -> None:
         )
 
 
-def render_rgb(scene: Scene) -> Image.Image:
-    """The picture at final size, full colour (before palette reduction)."""
-    scale, origin = layout(scene)
+def render_rgb(scene: Scene, framing: Scene | None = None) -> Image.Image:
+    """The picture at final size, full colour (before palette reduction).
+
+    ``framing``: the scene whose bounds set the scale and origin (an animation frame is framed
+    like its still, so the camera never moves)."""
+    scale, origin = layout(framing or scene)
     cv = Canvas(scale, origin)
     k = SUPERSAMPLE
     # A soft light spot behind the figure: calm, and it frames the pose.
@@ -793,8 +875,9 @@ def render_rgb(scene: Scene) -> Image.Image:
         if not isinstance(p, Chair):
             draw_prop_back(cv, p, scene.view)
     for t in scene.tags:
-        x, y = cv.px(t.at)
-        cv.draw.text((x, y), t.text, font=font(30), fill=PAL.side_tag, anchor="mm")
+        if not t.strong:
+            x, y = cv.px(t.at)
+            cv.draw.text((x, y), t.text, font=font(t.size), fill=PAL.side_tag, anchor="mm")
     # The chair goes behind the person but in front of the wall and mat.
     for p in scene.props:
         if isinstance(p, Chair):
@@ -803,10 +886,32 @@ def render_rgb(scene: Scene) -> Image.Image:
         cv.dashed(g.a, g.b, PAL.guide, 0.9, dash=2.6)
     for b in scene.bodies:
         draw_body(cv, b)
+    for z in scene.zones:
+        draw_zone(cv, z)
     for a in scene.arrows:
         draw_arrow(cv, a)
+    for t in scene.tags:
+        if t.strong:  # names a body part: over the drawing, with a halo to stay legible
+            x, y = cv.px(t.at)
+            cv.draw.text(
+                (x, y),
+                t.text,
+                font=font(t.size),
+                fill=PAL.title,
+                anchor="mm",
+                stroke_width=4 * SUPERSAMPLE,
+                stroke_fill=PAL.arrow_halo,
+            )
     draw_label(cv, scene)
-    return cv.img.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    picture = cv.img.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    if scene.inset is not None:
+        x, y, w, h = scene.inset.box
+        whole = render_rgb(scene.inset.scene).crop((0, 0, WIDTH, HEIGHT - LABEL_BAND))
+        small = whole.resize((w, h), Image.Resampling.LANCZOS)
+        frame = ImageDraw.Draw(picture)
+        frame.rounded_rectangle((x - 3, y - 3, x + w + 2, y + h + 2), radius=10, fill=PAL.mat_edge)
+        picture.paste(small, (x, y))
+    return picture
 
 
 def render(scene: Scene) -> Image.Image:
@@ -957,22 +1062,31 @@ def knee_hugs() -> Scene:
 
 
 def knee_hug_one_knee() -> Scene:
-    leg = hug_leg(True)
+    """Side view: one knee hugged to the chest, the other leg lying straight along the floor.
+
+    The straight leg sets it apart from knee hugs (both knees) at a glance; the hugged foot
+    hangs relaxed along the shin instead of pointing at the ceiling, which read as a second
+    raised limb.
+    """
+    knee = polar(SUPINE_PELVIS, 122.0, THIGH)
+    shin = -16.0
+    leg = Leg(polar(knee, shin, SHIN - 2), foot_angle=shin + 30, near=True, front=True, knee=knee)
+    straight = Leg((86.0, 5.0), foot_angle=80, near=False, front=False, knee=(43.0, 7.0))
     body = make_body(
         pelvis=SUPINE_PELVIS,
         spine=SUPINE_SPINE,
         head_angle=184,
         face=90,
-        arms=[hold_shin(False, leg, along=0.34), hold_shin(True, leg, along=0.26)],
-        legs=[bent_leg_on_floor(False, dx=4), leg],
+        arms=[hold_shin(False, leg, along=0.22), hold_shin(True, leg, along=0.3)],
+        legs=[straight, leg],
     )
     return Scene(
         title="Knee hug (one knee)",
         view="side",
         bodies=(body,),
-        props=(Mat(-92, 82),),
-        arrows=(Arrow(((26.0, 62.0), (10.0, 74.0), (-10.0, 72.0))),),
-        caption="pull one knee to the chest",
+        props=(Mat(-92, 100),),
+        arrows=(Arrow(((30.0, 60.0), (14.0, 74.0), (-8.0, 74.0))),),
+        caption="pull one knee to the chest, other leg down",
     )
 
 
@@ -991,49 +1105,78 @@ def side_tags(top: float, bottom: float, x: float) -> tuple[Tag, Tag]:
     return Tag((x, top), "L"), Tag((x, bottom), "R")
 
 
-def gluteal_stretch() -> Scene:
-    """From above: the right knee is pulled across the body towards the left shoulder."""
-    knee = (-27.0, 10.0)  # lifted over the chest, so the thigh looks short from above
-    ankle = (-6.0, 36.0)  # the shin lies across, foot out past the left side
-    body = make_body(
+def label(at: Point, text: str) -> Tag:
+    """A body part named in the picture, where the sheet's words hinge on which one it is."""
+    return Tag(at, text, size=26, strong=True)
+
+
+def gluteal_body(left_arm: Arm, right_leg: Leg) -> Body:
+    """Lying on the back seen from above, the right arm out on the floor, the left leg
+    straight (pale: it stays down); the left arm and the right leg make the stretch."""
+    r_hand = (TOP_R_SHOULDER[0] + 6, TOP_R_SHOULDER[1] - 50)
+    right_arm = Arm(
+        r_hand,
+        shoulder=TOP_R_SHOULDER,
+        elbow=lerp(TOP_R_SHOULDER, r_hand, 0.53),
+        front=False,
+        hand_angle=-80,
+    )
+    # Left leg straight along the floor, toes to the ceiling (a short foot from above).
+    left_leg = Leg(
+        (84.0, 8.5),
+        foot_angle=0,
+        hip=TOP_L_HIP,
+        knee=(43.0, 8.5),
+        near=False,
+        front=False,
+        foot_len=7,
+    )
+    return make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
         head_angle=180,
         face=None,
         face_up=True,
         view="top",
-        arms=[
-            # Right hand on the knee, left hand at the ankle: both pull towards the shoulder.
-            Arm((knee[0] + 1, knee[1] - 3), shoulder=TOP_R_SHOULDER, elbow=(-26.0, -30.0)),
-            Arm((ankle[0] - 3, ankle[1] - 1), shoulder=TOP_L_SHOULDER, elbow=(-28.0, 40.0)),
-        ],
-        legs=[
-            # Left leg straight along the floor, toes to the ceiling (a short foot from above).
-            Leg(
-                (84.0, 8.5), foot_angle=0, hip=TOP_L_HIP, knee=(43.0, 8.5), front=False, foot_len=7
-            ),
-            Leg(ankle, foot_angle=60, hip=TOP_R_HIP, knee=knee, foot_len=12),
-        ],
+        arms=[right_arm, left_arm],
+        legs=[left_leg, right_leg],
+    )
+
+
+def gluteal_stretch() -> Scene:
+    """From above: lying on the back, the right knee (blue) pulled up and across towards the
+    left shoulder by the left hand."""
+    knee = (-14.0, 20.0)  # lifted over the left side of the chest: the thigh crosses the belly
+    ankle = (16.0, 38.0)  # the shin folds back across, the foot out past the left hip
+    body = gluteal_body(
+        # The left hand on the outside of the knee, pulling it towards the left shoulder.
+        Arm((knee[0] + 2, knee[1] + 7), shoulder=TOP_L_SHOULDER, elbow=(-30.0, 42.0), layer=1),
+        Leg(ankle, foot_angle=30, hip=TOP_R_HIP, knee=knee, foot_len=12, key=True),
     )
     return Scene(
         title="Buttock (gluteal) stretch",
         view="top",
         bodies=(body,),
-        props=(Mat(-92, 100, -52, 56),),
-        arrows=(Arrow(((-18.0, -2.0), (-32.0, 16.0), (-44.0, 34.0))),),
-        tags=side_tags(48.0, -44.0, 70.0),
+        props=(Mat(-92, 100, -76, 66),),
+        arrows=(Arrow(((-4.0, 44.0), (-18.0, 52.0), (-34.0, 50.0))),),
+        tags=(
+            label((-62.0, 44.0), "left shoulder"),
+            label((40.0, 50.0), "right leg bent"),
+            label((64.0, 20.0), "left leg straight"),
+        ),
         caption="seen from above · knee to opposite shoulder",
     )
 
 
-def gluteal_stretch_2() -> Scene:
-    """Side view with the head on the right, so the crossed (left) leg is the near one."""
-    pelvis = (0.0, 12.5)
-    r_knee = polar(pelvis, 74, THIGH)
-    r_ankle = polar(r_knee, 166, SHIN - 2)
-    l_ankle = lerp(pelvis, r_knee, 0.74)
-    body = make_body(
-        pelvis=pelvis,
+GLUTEAL_2_PELVIS = (0.0, 12.5)
+
+
+def gluteal_2_body(r_knee: Point, r_ankle: Point, r_foot: float, l_knee: Point) -> Body:
+    """Side view with the head on the right, so the crossed (left) leg is the near one: the
+    left ankle rests across the right thigh, both hands hold the right thigh."""
+    l_ankle = lerp(GLUTEAL_2_PELVIS, r_knee, 0.74)
+    return make_body(
+        pelvis=GLUTEAL_2_PELVIS,
         spine=(0, 0, -1),
         head_angle=-4,
         face=90,
@@ -1043,27 +1186,36 @@ def gluteal_stretch_2() -> Scene:
             Arm((r_knee[0] + 6, r_knee[1] - 11), bend=-1),
         ],
         legs=[
-            # Right leg (far): thigh pulled up towards the head, shin level in the air.
-            Leg(r_ankle, foot_angle=80, near=False, front=False, knee=r_knee),
-            # Left leg (near): knee turned out, ankle resting across the right thigh.
-            Leg(l_ankle, foot_angle=8, knee=(-24.0, 32.0), foot_len=15),
+            Leg(r_ankle, foot_angle=r_foot, near=False, front=False, knee=r_knee),
+            Leg(l_ankle, foot_angle=8, knee=l_knee, foot_len=15, key=True),
         ],
     )
+
+
+def gluteal_stretch_2() -> Scene:
+    """The right thigh (far) pulled up towards the head, its shin level in the air; the left
+    leg (near) knee turned out, ankle resting across the right thigh."""
+    r_knee = polar(GLUTEAL_2_PELVIS, 74, THIGH)
+    body = gluteal_2_body(r_knee, polar(r_knee, 166, SHIN - 2), 80, (-24.0, 32.0))
     return Scene(
         title="Buttock stretch #2",
         view="side",
         bodies=(body,),
         props=(Mat(-70, 86),),
         arrows=(Arrow(((-2.0, 76.0), (20.0, 78.0), (38.0, 66.0))),),
+        tags=(
+            label((-46.0, 12.0), "left leg crossed over"),
+            label((14.0, 92.0), "right thigh pulled up"),
+        ),
         caption="pull the right thigh towards the head",
     )
 
 
-def rotation_body(stronger: bool) -> Body:
-    """From above: arms out, head turned left (up), knees fallen to the right (down)."""
+def rotation_arms() -> list[Arm]:
+    """Arms out from the sides, on the floor."""
     l_hand = (TOP_L_SHOULDER[0] - 3, TOP_L_SHOULDER[1] + 52)
     r_hand = (TOP_R_SHOULDER[0] - 3, TOP_R_SHOULDER[1] - 52)
-    arms = [
+    return [
         Arm(
             l_hand,
             shoulder=TOP_L_SHOULDER,
@@ -1079,6 +1231,11 @@ def rotation_body(stronger: bool) -> Body:
             hand_angle=-90,
         ),
     ]
+
+
+def rotation_body(stronger: bool) -> Body:
+    """From above: arms out, head turned left (up), knees fallen to the right (down)."""
+    arms = rotation_arms()
     if not stronger:
         legs = [
             # Knees stay together: the right leg lies on the floor, the left rests on it.
@@ -1095,23 +1252,25 @@ def rotation_body(stronger: bool) -> Body:
         ]
     else:
         legs = [
-            # The left leg falls to the right; the crossed right leg lies over its knee, the
-            # right shin hangs down on the outside of it, and its weight pulls it down.
+            # The left leg (pale, underneath) falls to the right; the right leg (blue) crosses
+            # over it at the thigh, its shin resting on the outside of the left knee, and its
+            # weight pulls the left knee down to the floor.
             Leg(
-                (58.0, -16.0),
-                foot_angle=-40,
+                (60.0, -10.0),
+                foot_angle=-30,
                 hip=TOP_L_HIP,
-                knee=(30.0, -36.0),
+                knee=(32.0, -32.0),
                 near=False,
                 front=False,
             ),
             Leg(
-                (42.0, -60.0),
-                foot_angle=-75,
+                (50.0, -72.0),
+                foot_angle=-60,
                 hip=TOP_R_HIP,
-                knee=(38.0, -25.0),
-                front=False,
+                knee=(40.0, -34.0),
+                front=True,
                 foot_len=12,
+                key=True,
             ),
         ]
     return make_body(
@@ -1125,18 +1284,37 @@ def rotation_body(stronger: bool) -> Body:
     )
 
 
-def rotation_start() -> Body:
-    """Knees up, feet on the floor, seen from above: short thighs pointing at the feet."""
+def rotation_start(arms: bool = False) -> Body:
+    """The start, seen from above: knees bent up, feet flat on the floor.  From above a raised
+    knee shows as a short thigh ending in a round knee, then the foot flat beyond it.  With
+    ``arms`` (the animation's first frame) the arms are out and the head still faces up."""
     return make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
         head_angle=180,
-        face=90,
+        face=None if arms else 90,
+        face_up=arms,
         view="top",
-        arms=[],
+        arms=rotation_arms() if arms else [],
         legs=[
-            Leg((46.0, 10.0), foot_angle=0, hip=TOP_L_HIP, knee=(32.0, 10.0), front=False),
-            Leg((46.0, -10.0), foot_angle=0, hip=TOP_R_HIP, knee=(32.0, -10.0), front=False),
+            Leg(
+                (40.0, 10.0),
+                foot_angle=0,
+                hip=TOP_L_HIP,
+                knee=(30.0, 11.0),
+                front=False,
+                foot_len=18,
+                foot_r=(4.0, 5.5),
+            ),
+            Leg(
+                (40.0, -10.0),
+                foot_angle=0,
+                hip=TOP_R_HIP,
+                knee=(30.0, -11.0),
+                front=False,
+                foot_len=18,
+                foot_r=(4.0, 5.5),
+            ),
         ],
     )
 
@@ -1148,7 +1326,11 @@ def rotation_stretch() -> Scene:
         bodies=(as_ghost(rotation_start()), rotation_body(stronger=False)),
         props=(Mat(-92, 90, -80, 80),),
         arrows=(Arrow(((42.0, 2.0), (48.0, -22.0), (40.0, -46.0))),),
-        tags=side_tags(72.0, -72.0, 74.0),
+        tags=(
+            *side_tags(72.0, -72.0, 74.0),
+            label((-60.0, 30.0), "head turned left"),
+            label((64.0, 38.0), "pale: start, knees up"),
+        ),
         caption="seen from above · head left, knees right",
     )
 
@@ -1158,10 +1340,15 @@ def rotation_stretch_stronger() -> Scene:
         title="Rotation stretch (stronger)",
         view="top",
         bodies=(as_ghost(rotation_start()), rotation_body(stronger=True)),
-        props=(Mat(-92, 90, -88, 80),),
+        props=(Mat(-92, 104, -96, 80),),
         # Beside the feet, clear of the crossed legs: the knees roll to the right.
-        arrows=(Arrow(((80.0, 6.0), (84.0, -18.0), (74.0, -42.0))),),
-        tags=side_tags(72.0, -72.0, 74.0),
+        arrows=(Arrow(((84.0, 6.0), (88.0, -18.0), (78.0, -42.0))),),
+        tags=(
+            *side_tags(72.0, -84.0, 74.0),
+            label((-60.0, 30.0), "head turned left"),
+            label((64.0, 38.0), "pale: start, knees up"),
+            label((4.0, -86.0), "right leg over the left knee"),
+        ),
         caption="seen from above · right leg over left, head left",
     )
 
@@ -1240,13 +1427,13 @@ def psoas_stretch() -> Scene:
     )
 
 
-def psoas_stretch_stronger() -> Scene:
-    """Deep, slow lunge: back leg straight behind, straight back, hands on a chair seat."""
-    pelvis = (0.0, 44.0)
-    body = make_body(
+def psoas_stronger_body(pelvis: Point, spine: Sequence[float], head_angle: float) -> Body:
+    """A lunge, back leg straight behind, hands on a chair seat; ``pelvis`` and ``spine`` set
+    how deep and how far forward."""
+    return make_body(
         pelvis=pelvis,
-        spine=(52, 52, 52),
-        head_angle=48,
+        spine=spine,
+        head_angle=head_angle,
         face=10,
         arms=[
             Arm((70.0, 49.0), bend=1, near=False, front=False, hand_angle=0),
@@ -1257,6 +1444,11 @@ def psoas_stretch_stronger() -> Scene:
             Leg((-76.0, 9.0), foot_angle=-28, bend=1, near=True, front=True),
         ],
     )
+
+
+def psoas_stretch_stronger() -> Scene:
+    """Deep, slow lunge: back leg straight behind, straight back, hands on a chair seat."""
+    body = psoas_stronger_body((0.0, 44.0), (52, 52, 52), 48)
     return Scene(
         title="Psoas stretch (stronger)",
         view="side",
@@ -1293,7 +1485,10 @@ def hamstring_stretch_floor() -> Scene:
         view="side",
         bodies=(as_ghost(start), stretch),
         props=(Wall(-20.0), Cushion(-20.0, 22.0)),
-        arrows=(Arrow(((30.0, 62.0), (52.0, 50.0), (64.0, 28.0))),),
+        # Along the floor, from the bent leg's foot to the straight leg's: the knee straightens
+        # and the foot slides away (not "lean forward", not "press the knee down").
+        arrows=(Arrow(((50.0, 24.0), (66.0, 26.0), (84.0, 22.0))),),
+        tags=(label((68.0, 42.0), "straighten one knee"),),
         caption="back and bottom stay against the wall",
     )
 
@@ -1360,26 +1555,54 @@ def table_bias_leg(side: int) -> Leg:
 
 
 def table_stretch_right_bias() -> Scene:
+    """From above, hands walked to the left: the body curves to the left and the right side
+    (dashed) lengthens.  The inset shows the same kneeling stretch from the side."""
+    body = table_stretch_bias(-40.0)
+    radii = TORSO_R["top"]
+    flank = tuple(lateral(body.spine, i, -(radii[i] + 5.0)) for i in range(len(body.spine)))
     return Scene(
         title="Table stretch (right side)",
         view="top",
-        bodies=(as_ghost(table_stretch_bias(0.0)), table_stretch_bias(-40.0)),
+        bodies=(as_ghost(table_stretch_bias(0.0)), body),
         props=(Mat(-80, 80, -66, 104),),
         # The hands walk from where the pale figure has them to the left.
         arrows=(Arrow(((6.0, 97.0), (-20.0, 100.0), (-42.0, 88.0))),),
-        tags=(Tag((-62.0, 20.0), "L"), Tag((62.0, 20.0), "R")),
+        zones=(Zone(flank),),
+        tags=(
+            Tag((-62.0, 20.0), "L"),
+            Tag((62.0, 20.0), "R"),
+            label((-46.0, 110.0), "hands to the left"),
+            label((46.0, -22.0), "right side stretches"),
+        ),
         caption="seen from above · hands to the left",
+        inset=Inset(table_stretch(), (866, 20, 320, 189)),
+        extra_bounds=((-46.0, 116.0),),
+    )
+
+
+def table_stretch_left_bias() -> Scene:
+    """The mirror image: hands to the right, the left side stretches.  The labels are laid
+    again, never mirrored; the side view in the inset is the same."""
+    scene = mirrored(
+        table_stretch_right_bias(),
+        "Table stretch (left side)",
+        "seen from above · hands to the right",
+    )
+    return replace(
+        scene,
+        tags=(
+            Tag((-62.0, 20.0), "L"),
+            Tag((62.0, 20.0), "R"),
+            label((46.0, 110.0), "hands to the right"),
+            label((-46.0, -22.0), "left side stretches"),
+        ),
     )
 
 
 SCENES: dict[str, Callable[[], Scene]] = {
     "table-stretch": table_stretch,
     "table-stretch-right-bias": table_stretch_right_bias,
-    "table-stretch-left-bias": lambda: mirrored(
-        table_stretch_right_bias(),
-        "Table stretch (left side)",
-        "seen from above · hands to the right",
-    ),
+    "table-stretch-left-bias": table_stretch_left_bias,
     "pelvic-tilt": pelvic_tilt,
     "knee-hugs": knee_hugs,
     "knee-hug-one-knee": knee_hug_one_knee,
@@ -1394,19 +1617,213 @@ SCENES: dict[str, Callable[[], Scene]] = {
 }
 
 
+# --------------------------------------------------------------------------------------------
+# Animations: the same drawing in motion, start position -> stretch -> hold, looping.
+# --------------------------------------------------------------------------------------------
+ANIMATION_SIZE = (600, 400)  # half the still: light enough for mobile data, sharp in a chat
+FRAME_MS = 80  # the movement, ~12 frames a second
+START_MS = 700  # a still moment in the start position
+HOLD_MS = 1600  # the hold, the longest part
+MOVE_FRAMES = 13
+RETURN_FRAMES = 5
+
+
+def lying_arms_down(spine: Sequence[float] = SUPINE_SPINE, far_leg: Leg | None = None) -> Body:
+    """On the back, arms by the sides, knees up and feet on the floor (``far_leg`` replaces
+    the far one)."""
+    return make_body(
+        pelvis=SUPINE_PELVIS,
+        spine=spine,
+        head_angle=184,
+        face=90,
+        arms=[arm_by_side(False), arm_by_side(True)],
+        legs=[far_leg or bent_leg_on_floor(False, dx=3), bent_leg_on_floor(True)],
+    )
+
+
+def start_pelvic_tilt() -> Body:
+    """The hollow of the lower back still off the floor."""
+    return lying_arms_down(spine=(170.0, 190.0, 181.0))
+
+
+def start_knee_hug_one_knee() -> Body:
+    """The other leg already lies straight."""
+    return lying_arms_down(
+        far_leg=Leg((86.0, 5.0), foot_angle=80, near=False, front=False, knee=(43.0, 7.0))
+    )
+
+
+def start_gluteal_stretch() -> Body:
+    """Both legs straight, the left hand resting by the side."""
+    l_hand = (-2.0, 28.0)
+    return gluteal_body(
+        Arm(l_hand, shoulder=TOP_L_SHOULDER, elbow=lerp(TOP_L_SHOULDER, l_hand, 0.5), layer=1),
+        Leg((84.0, -8.5), foot_angle=0, hip=TOP_R_HIP, knee=(43.0, -8.5), foot_len=7, key=True),
+    )
+
+
+def start_gluteal_stretch_2() -> Body:
+    """The left ankle already crossed over the right knee, the right foot still on the floor."""
+    r_knee = polar(GLUTEAL_2_PELVIS, 140, THIGH)
+    r_ankle = (r_knee[0] - math.sqrt((SHIN - 2) ** 2 - (r_knee[1] - 5.0) ** 2), 5.0)
+    l_ankle = lerp(GLUTEAL_2_PELVIS, r_knee, 0.74)
+    return gluteal_2_body(r_knee, r_ankle, 180, (l_ankle[0] - 22, l_ankle[1] - 8))
+
+
+def start_quadriceps_stretch() -> Body:
+    """Standing tall, both feet down, the right hand by the side."""
+    pelvis = (0.0, 88.0)
+    knee = polar(pelvis, -90, THIGH)
+    ankle = polar(knee, -90, SHIN - 1)
+    return make_body(
+        pelvis=pelvis,
+        spine=(90, 90, 91),
+        head_angle=92,
+        face=0,
+        arms=[
+            Arm((33.5, 93.5), bend=1, near=False, front=False, hand_angle=-10),
+            Arm((2.0, 62.0), bend=1, layer=1),
+        ],
+        legs=[
+            Leg((1.0, 4.0), foot_angle=0, bend=1, near=False, front=False),
+            Leg(ankle, foot_angle=0, knee=knee, foot_len=16, fold=True),
+        ],
+    )
+
+
+def start_psoas_stretch_stronger() -> Body:
+    """Upright in a shallow lunge, hands already on the chair."""
+    return psoas_stronger_body((-2.0, 52.0), (56, 57, 58), 56)
+
+
+# Where a scene's pale start figure can't be the animation's start (there is none, or it lacks
+# the arms), the start position is drawn here.  Every other scene starts from its pale figure.
+ANIMATION_STARTS: dict[str, Callable[[], Body]] = {
+    "pelvic-tilt": start_pelvic_tilt,
+    "knee-hugs": lying_arms_down,
+    "knee-hug-one-knee": start_knee_hug_one_knee,
+    "gluteal-stretch": start_gluteal_stretch,
+    "gluteal-stretch-2": start_gluteal_stretch_2,
+    "rotation-stretch": lambda: rotation_start(arms=True),
+    "rotation-stretch-stronger": lambda: rotation_start(arms=True),
+    "quadriceps-stretch": start_quadriceps_stretch,
+    "psoas-stretch-stronger": start_psoas_stretch_stronger,
+}
+
+
+def blend(a: Body, b: Body, t: float) -> Body:
+    """The body ``t`` of the way from pose ``a`` to pose ``b`` (same limbs, joint by joint)."""
+    if len(a.limbs) != len(b.limbs) or len(a.spine) != len(b.spine):
+        raise ValueError("the two poses must have the same limbs")
+
+    def pts(p: Sequence[Point], q: Sequence[Point]) -> tuple[Point, ...]:
+        if len(p) != len(q):
+            raise ValueError("the two poses must have the same joints")
+        return tuple(lerp(x, y, t) for x, y in zip(p, q, strict=True))
+
+    face: Point | None = b.face
+    if a.face is not None and b.face is not None:
+        face = lerp(a.face, b.face, t)
+    elif a.face is None and b.face is not None:
+        face = b.face if t > 0.5 else None
+    elif a.face is not None and b.face is None:
+        face = a.face if t < 0.5 else None
+    limbs = tuple(
+        replace(
+            lb,
+            joints=pts(la.joints, lb.joints),
+            extra=tuple(
+                (lerp(p0, q0, t), lerp(p1, q1, t), r0, r1)
+                for (p0, p1, _, _), (q0, q1, r0, r1) in zip(la.extra, lb.extra, strict=True)
+            ),
+        )
+        for la, lb in zip(a.limbs, b.limbs, strict=True)
+    )
+    return replace(
+        b, spine=pts(a.spine, b.spine), head=lerp(a.head, b.head, t), face=face, limbs=limbs
+    )
+
+
+def animation_poses(stretch_id: str) -> tuple[Scene, Body, Body]:
+    """The still, and the start and end poses of its animation."""
+    still = SCENES[stretch_id]()
+    end = still.bodies[-1]
+    make_start = ANIMATION_STARTS.get(stretch_id)
+    start = make_start() if make_start is not None else replace(still.bodies[0], ghost=False)
+    return still, start, end
+
+
+def ease(t: float) -> float:
+    return t * t * (3 - 2 * t)
+
+
+def animation_frame(stretch_id: str, t: float) -> Image.Image:
+    """One frame, ``t`` of the way from the start (0) to the stretch (1), at animation size.
+
+    Drawn with less supersampling than the still (the frame is half its size anyway), framed
+    exactly like the still, with its pale start figure, props, arrows and labels."""
+    global SUPERSAMPLE
+    still, start, end = animation_poses(stretch_id)
+    ghosts = tuple(b for b in still.bodies[:-1] if b.ghost)
+    scene = replace(still, bodies=(*ghosts, blend(start, end, ease(t))))
+    saved = SUPERSAMPLE
+    SUPERSAMPLE = 1  # the 2x downsizing to ANIMATION_SIZE does the antialiasing
+    try:
+        frame = render_rgb(scene, framing=still)
+    finally:
+        SUPERSAMPLE = saved
+    return frame.resize(ANIMATION_SIZE, Image.Resampling.LANCZOS)
+
+
+def animation_timeline() -> list[tuple[float, int]]:
+    """(t, duration in ms) of every frame: start, move, hold, move back."""
+    frames = [(0.0, START_MS)]
+    frames += [(i / MOVE_FRAMES, FRAME_MS) for i in range(1, MOVE_FRAMES)]
+    frames += [(1.0, HOLD_MS)]
+    frames += [(1 - i / (RETURN_FRAMES + 1), FRAME_MS) for i in range(1, RETURN_FRAMES + 1)]
+    return frames
+
+
+def save_animation(stretch_id: str, path: Path) -> None:
+    """A looping GIF: one palette for every frame (from the still), no dithering."""
+    timeline = animation_timeline()
+    frames = [animation_frame(stretch_id, t) for t, _ in timeline]
+    palette = frames[len(frames) // 2].quantize(
+        colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    indexed[0].save(
+        path,
+        save_all=True,
+        append_images=indexed[1:],
+        duration=[ms for _, ms in timeline],
+        loop=0,
+        optimize=False,
+        disposal=1,
+    )
+
+
 def build_all() -> dict[str, Scene]:
     return {name: make() for name, make in SCENES.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate the PNGs (all, or the ids given on the command line)."""
+    """Regenerate the PNGs and the GIFs (all, or the ids given on the command line).
+
+    ``--stills``: the PNGs only (the animations take a minute or two)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    stills_only = "--stills" in args
+    args = [a for a in args if a != "--stills"]
     scenes = build_all()
     for name in args or list(scenes):
         path = OUT_DIR / f"{name}.png"
         # No timestamps or text chunks: the same drawing always gives the same bytes.
         render(scenes[name]).save(path, optimize=True)
         print(f"{path.name}: {path.stat().st_size / 1024:.0f} KiB")
+        if not stills_only:
+            gif = OUT_DIR / f"{name}.gif"
+            save_animation(name, gif)
+            print(f"{gif.name}: {gif.stat().st_size / 1024:.0f} KiB")
     return 0
 
 

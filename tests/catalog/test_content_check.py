@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from bot.catalog import ContentError, Problem, check_pack, load_catalog
 from tests.catalog.fixture_pack import edit, make_picture, stretch_file, write_yaml
@@ -436,3 +437,113 @@ def test_a_file_that_does_not_parse_is_reported_once_not_again_by_every_link_to_
     edit(stretch_file(pack, "reach"), lambda d: d.update(sides="middle"))
 
     assert [(p.file, p.field) for p in errors(pack)] == [("stretches/reach.yaml", "sides")]
+
+
+# -- optional fields: side paragraph, borrowed words, animation -----------------------------------
+
+
+def test_a_pack_without_the_optional_fields_loads_as_before(pack: Path) -> None:
+    catalog = load_catalog(pack)
+
+    for stretch in catalog.stretches:
+        assert stretch.side_paragraph is None
+        assert stretch.from_base is None
+        assert stretch.animation is None
+
+
+def test_a_variation_borrows_its_bases_start_hold_and_repeat_word_for_word(pack: Path) -> None:
+    borrowed = {"start": ["Kneel on the floor"], "hold": "Hold for a count of 5."}
+    edit(stretch_file(pack, "reach-gentle"), lambda d: d.update(from_base=borrowed))
+
+    stretch = load_catalog(pack).get("reach-gentle")
+
+    assert stretch.from_base is not None
+    assert stretch.from_base.start == ("Kneel on the floor",)
+    assert stretch.from_base.hold == "Hold for a count of 5."
+
+
+def test_borrowed_words_that_are_not_the_bases_are_reported(pack: Path) -> None:
+    borrowed = {"start": ["Kneel on a chair"], "repeat": "Repeat ten times."}
+    edit(stretch_file(pack, "reach-gentle"), lambda d: d.update(from_base=borrowed))
+
+    start = reported(pack, "stretches/reach-gentle.yaml", "from_base.start[0]")
+    repeat = reported(pack, "stretches/reach-gentle.yaml", "from_base.repeat")
+
+    assert "is not in reach's steps" in start.message
+    assert "is not reach's repeat" in repeat.message
+
+
+def test_a_base_cannot_borrow_words(pack: Path) -> None:
+    edit(stretch_file(pack, "lie"), lambda d: d.update(from_base={"hold": "Hold."}))
+
+    assert "only a variation" in reported(pack, "stretches/lie.yaml", "from_base").message
+
+
+def test_an_unknown_key_under_from_base_is_reported(pack: Path) -> None:
+    edit(stretch_file(pack, "reach-gentle"), lambda d: d.update(from_base={"finish": ["x"]}))
+
+    problem = reported(pack, "stretches/reach-gentle.yaml", "from_base.finish")
+
+    assert "unknown key" in problem.message
+
+
+def test_a_side_paragraph_shows_on_the_card_and_without_side_variants_is_a_warning(
+    pack: Path,
+) -> None:
+    text = "To stretch the left side more, let the knees fall to the right."
+    edit(stretch_file(pack, "twist"), lambda d: d.update(side_paragraph=text))
+    edit(stretch_file(pack, "lie"), lambda d: d.update(side_paragraph=text))
+
+    assert load_catalog(pack).get("twist").side_paragraph == text
+    [warning] = [p for p in check_pack(pack) if not p.is_error]
+    assert (warning.file, warning.field) == ("stretches/lie.yaml", "side_paragraph")
+
+
+# The start of an MP4 file, and where a handler box names a track's kind ("soun": audio).
+MP4_HEAD = b"\0\0\0\x18ftypisom" + b"\0" * 40
+
+
+def make_gif(path: Path, frames: int = 3) -> Path:
+    images = [Image.new("RGB", (320, 200), (40 * i, 120, 200)) for i in range(frames)]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=200, loop=0)
+    return path
+
+
+def test_an_animation_is_checked_like_a_picture(pack: Path) -> None:
+    make_gif(pack / "images" / "lie.gif")
+    edit(stretch_file(pack, "lie"), lambda d: d.update(animation="images/lie.gif"))
+
+    assert check_pack(pack) == []
+    assert load_catalog(pack).get("lie").animation == (pack / "images" / "lie.gif").resolve()
+
+
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (None, "missing animation"),
+        (lambda p: p.write_bytes(b"GIF89a broken"), "unreadable animation"),
+        (lambda p: p.write_bytes(make_gif(p).read_bytes()[:-40]), "unreadable animation"),
+        (lambda p: make_picture(p, kind="PNG"), "use a GIF or an MP4"),
+        (lambda p: make_gif(p, frames=1), "one frame is not an animation"),
+        (
+            lambda p: p.write_bytes(
+                b"\0\0\0\x18ftypisom" + b"\0" * 40 + b"hdlr\0\0\0\0\0\0\0\0soun"
+            ),
+            "has a sound track",
+        ),
+    ],
+    ids=["missing", "junk", "cut-short", "png", "one-frame", "mp4-with-sound"],
+)
+def test_a_bad_animation_is_reported(pack: Path, write: Any, message: str) -> None:
+    path = pack / "images" / "lie.gif"
+    if write is not None:
+        write(path)
+    edit(stretch_file(pack, "lie"), lambda d: d.update(animation="images/lie.gif"))
+
+    assert message in reported(pack, "stretches/lie.yaml", "animation").message
+
+
+def test_an_animation_outside_the_pack_is_refused(pack: Path) -> None:
+    edit(stretch_file(pack, "lie"), lambda d: d.update(animation="../elsewhere.gif"))
+
+    assert "inside the pack" in reported(pack, "stretches/lie.yaml", "animation").message

@@ -45,7 +45,8 @@ def test_the_rotation_is_over_families_in_the_sheets_order(real_catalog: Catalog
         ("table-stretch", ["table-stretch-right-bias", "table-stretch-left-bias"]),
         ("pelvic-tilt", []),
         ("knee-hugs", ["knee-hug-one-knee"]),
-        ("gluteal-stretch", ["gluteal-stretch-2"]),
+        ("gluteal-stretch", []),
+        ("gluteal-stretch-2", []),
         ("rotation-stretch", ["rotation-stretch-stronger"]),
         ("quadriceps-stretch", []),
         ("psoas-stretch", ["psoas-stretch-stronger"]),
@@ -58,7 +59,6 @@ def test_the_rotation_is_over_families_in_the_sheets_order(real_catalog: Catalog
     ("harder", "easier"),
     [
         ("knee-hugs", "knee-hug-one-knee"),
-        ("gluteal-stretch-2", "gluteal-stretch"),
         ("rotation-stretch-stronger", "rotation-stretch"),
         ("psoas-stretch-stronger", "psoas-stretch"),
     ],
@@ -96,6 +96,24 @@ def test_hands_to_the_left_stretch_the_right_side_more(real_catalog: Catalog) ->
     assert any("Take your hands to the right" in step for step in left.steps)
 
 
+def test_the_table_card_carries_the_sheets_side_paragraph_word_for_word(
+    real_catalog: Catalog,
+) -> None:
+    paragraph = real_catalog.get("table-stretch").side_paragraph
+
+    assert paragraph is not None
+    assert paragraph.startswith("To stretch the right side more, move your hands to the left")
+    assert paragraph.endswith("Take your hands to the right to stretch the left side more.")
+
+
+def test_both_gluteal_stretches_have_their_own_place_in_the_rotation(
+    real_catalog: Catalog,
+) -> None:
+    bases = [family.id for family in real_catalog.families]
+
+    assert bases.index("gluteal-stretch-2") == bases.index("gluteal-stretch") + 1
+
+
 def test_each_side_variant_card_stands_alone_with_the_table_stretchs_steps(
     real_catalog: Catalog,
 ) -> None:
@@ -113,7 +131,9 @@ def test_every_picture_is_named_after_its_stretch(real_catalog: Catalog) -> None
 
 def test_the_sheets_comfort_tips_are_there_for_the_answers_feature(real_catalog: Catalog) -> None:
     assert real_catalog.get("hamstring-stretch-floor").tips == ("If needed, sit on a cushion.",)
-    assert real_catalog.get("rotation-stretch").tips == ("A pillow under your head if necessary.",)
+    assert real_catalog.get("rotation-stretch").tips == (
+        "[Put] a pillow under your head if necessary.",
+    )
 
 
 def test_the_sheets_cautions_are_kept_as_cautions(real_catalog: Catalog) -> None:
@@ -175,10 +195,34 @@ def test_catalog_objects_are_immutable(real_catalog: Catalog) -> None:
 
 def test_stretches_and_families_can_be_kept_in_sets(real_catalog: Catalog) -> None:
     assert len(set(real_catalog.stretches)) == 14
-    assert len(set(real_catalog.families)) == 8
+    assert len(set(real_catalog.families)) == 9
     assert real_catalog.get("table-stretch") == real_catalog.families[0].base
 
 
 def test_content_dir_points_at_the_project_pack() -> None:
     assert (CONTENT / "stretches").is_dir()
     assert Path(CONTENT / "conditions.yaml").is_file()
+
+
+def test_a_variation_does_the_hold_and_repeat_it_borrows_from_its_base(
+    real_catalog: Catalog,
+) -> None:
+    stronger = real_catalog.get("psoas-stretch-stronger")
+
+    assert stronger.hold is None
+    assert stronger.hold_to_do == "Hold at the point of stretch."
+    assert stronger.repeat_to_do == "Repeat, then swap leg positions and repeat."
+    assert real_catalog.get("knee-hug-one-knee").hold_to_do == "Hold it there!"
+    assert real_catalog.get("table-stretch").hold_to_do == "Hold for a count of 5-10 seconds."
+
+
+def test_the_psoas_slip_is_kept_in_the_clinics_words_and_flagged_for_the_clinic(
+    real_catalog: Catalog,
+) -> None:
+    steps = " ".join(real_catalog.get("psoas-stretch").steps)
+    readme = (CONTENT / "README.md").read_text(encoding="utf-8")
+
+    assert "kneeling on your right knee" in steps
+    assert "your raised right knee will move forward over the foot" in steps
+    assert "## For the clinic to confirm" in readme
+    assert '"raised left knee"' in readme

@@ -126,7 +126,9 @@ async def test_try_the_easier_one_after_it_hurts_works_once(bot: Harness) -> Non
     easier = await aroha.next_message()
     assert "one knee" in caption_of(easier).lower()
     assert await preferences(bot) == [("knee-hugs", "knee-hug-one-knee")]
-    edited = await aroha.wait_for(lambda m: m.message_id == reply.message_id and not m.buttons)
+    edited = await aroha.wait_for(
+        lambda m: m.message_id == reply.message_id and m.button_labels == [["↩️ Undo"]]
+    )
     again = await aroha.press_data(edited, data)
     assert again.text == "Already noted. 🙂"
     assert len(await stored(bot)) == 4  # the three prompts and the one easier variation

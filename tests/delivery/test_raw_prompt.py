@@ -15,15 +15,27 @@ from bot.delivery.aiohttp_request import AiohttpRequest
 from bot.delivery.engine_api import EngineApi
 from bot.delivery.json_bodies import AnswerKeyboardJson, json_body, reply_to_json
 from bot.delivery.picture_uploads import PictureUploads
-from bot.views.prompt import answer_keyboard
+from bot.views.prompt import PromptButtons, answer_keyboard
 from bot.views.stretch_card import render_card
 
 
-def test_the_templated_answer_keyboard_is_the_views_for_any_delivery_id() -> None:
+@pytest.mark.parametrize(
+    "buttons",
+    [
+        PromptButtons(),
+        PromptButtons(easier=False),
+        PromptButtons(hold=True),
+        PromptButtons(False, True),
+    ],
+)
+def test_the_templated_answer_keyboard_is_the_views_for_any_delivery_id(
+    buttons: PromptButtons,
+) -> None:
     keyboards = AnswerKeyboardJson()
-    assert keyboards.templated
+    assert keyboards.templated(buttons)
     for delivery_id in (1, 7, 42_000, AnswerKeyboardJson._SAMPLE, 10**12):
-        assert json.loads(keyboards(delivery_id)) == answer_keyboard(delivery_id).to_dict()
+        made = json.loads(keyboards(delivery_id, buttons))
+        assert made == answer_keyboard(delivery_id, buttons).to_dict()
 
 
 def test_a_prompt_body_is_the_json_of_its_parts_for_every_card_of_the_pack() -> None:
@@ -32,13 +44,13 @@ def test_a_prompt_body_is_the_json_of_its_parts_for_every_card_of_the_pack() -> 
     for stretch in catalog.stretches:
         card = render_card(catalog, stretch.id)
         fields = (("photo", "AgAC-file"), ("caption", card.caption_html), ("parse_mode", "HTML"))
-        body = json_body(987_654_321, fields, keyboards(55))
+        body = json_body(987_654_321, fields, keyboards(55, card.buttons))
         assert json.loads(body) == {
             "chat_id": 987_654_321,
             "photo": "AgAC-file",
             "caption": card.caption_html,
             "parse_mode": "HTML",
-            "reply_markup": answer_keyboard(55).to_dict(),
+            "reply_markup": answer_keyboard(55, card.buttons).to_dict(),
         }
 
 

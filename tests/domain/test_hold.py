@@ -35,6 +35,6 @@ def test_the_countdown_shows_a_number_every_two_seconds() -> None:
 
 def test_every_stretch_with_a_hold_in_the_pack_gets_a_timer() -> None:
     catalog = real_catalog()
-    planned = {s.id: hold_plan(s.hold) for s in catalog.stretches}
-    assert all(plan is not None for sid, plan in planned.items() if catalog.get(sid).hold)
+    planned = {s.id: hold_plan(s.hold_to_do) for s in catalog.stretches}
+    assert all(plan is not None for sid, plan in planned.items() if catalog.get(sid).hold_to_do)
     assert {plan.seconds for plan in planned.values() if plan} <= {5, 10}

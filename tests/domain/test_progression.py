@@ -100,9 +100,9 @@ def test_easier_on_knee_hugs_gives_one_knee() -> None:
 
 
 def test_easier_on_a_stronger_variation_goes_back_to_the_base() -> None:
-    choice = easier_choice(CATALOG, "gluteal-stretch-2")
+    choice = easier_choice(CATALOG, "psoas-stretch-stronger")
     assert choice.easier is not None
-    assert choice.easier.id == "gluteal-stretch"
+    assert choice.easier.id == "psoas-stretch"
 
 
 def test_no_easier_variation_offers_the_sheets_own_tips_and_never_invents_one() -> None:
@@ -225,11 +225,11 @@ def test_after_not_yet_the_count_restarts_with_a_new_run() -> None:
     assert stronger_progress(new_run).offer_now
 
 
-def test_five_dones_of_gluteal_stretch_offer_stretch_2() -> None:
-    offer = stronger_offer(CATALOG, "gluteal-stretch", [D] * 5)
+def test_five_dones_of_the_rotation_stretch_offer_its_stronger_variation() -> None:
+    offer = stronger_offer(CATALOG, "rotation-stretch", [D] * 5)
     assert offer is not None
-    assert offer.id == "gluteal-stretch-2"
-    assert stronger_offer(CATALOG, "gluteal-stretch", [D] * 4) is None
+    assert offer.id == "rotation-stretch-stronger"
+    assert stronger_offer(CATALOG, "rotation-stretch", [D] * 4) is None
 
 
 def test_one_knee_users_are_offered_both_knees_back() -> None:
@@ -242,8 +242,8 @@ def test_one_knee_users_are_offered_both_knees_back() -> None:
     ("stretch_id", "conditions", "blocked", "why"),
     [
         ("hamstring-stretch-floor", (), (), "no stronger variation on the sheet"),
-        ("gluteal-stretch-2", (), (), "already the strongest"),
-        ("gluteal-stretch", ("restricted-hips",), (), "stretch #2 is contraindicated"),
+        ("rotation-stretch-stronger", (), (), "already the strongest"),
+        ("gluteal-stretch", (), (), "stretch #2 is a stretch of its own, not an offer"),
         ("psoas-stretch", (), ("psoas-stretch-stronger",), "the stronger one hurt before"),
         ("gone-from-pack", (), (), "a stretch the pack dropped"),
     ],

@@ -62,6 +62,7 @@ def test_a_new_user_starts_at_the_top_of_the_sheet_and_goes_down_it_in_order() -
         "pelvic-tilt",
         "knee-hugs",
         "gluteal-stretch",
+        "gluteal-stretch-2",
         "rotation-stretch",
         "quadriceps-stretch",
         "psoas-stretch",
@@ -83,7 +84,7 @@ def test_given_a_user_with_disc_problems_the_8_00_prompt_is_never_knee_hugs() ->
 
 def test_with_disc_problems_the_rotation_goes_straight_from_table_stretch_to_gluteal() -> None:
     sent = prompts(CATALOG, state(conditions={"disc-problems"}), 3)
-    assert [s.id for s in sent] == ["table-stretch", "gluteal-stretch", "rotation-stretch"]
+    assert [s.id for s in sent] == ["table-stretch", "gluteal-stretch", "gluteal-stretch-2"]
 
 
 def test_after_easier_on_knee_hugs_knee_hugs_comes_as_one_knee_from_now_on() -> None:
@@ -104,11 +105,11 @@ def test_after_easier_on_knee_hugs_knee_hugs_comes_as_one_knee_from_now_on() -> 
 
 
 def test_a_preferred_stronger_variation_is_sent_for_its_family_only() -> None:
-    user = state(preferred={"gluteal-stretch": "gluteal-stretch-2"})
+    user = state(preferred={"rotation-stretch": "rotation-stretch-stronger"})
     sent = [s.id for s in prompts(CATALOG, user, len(FAMILY_IDS))]
-    assert "gluteal-stretch-2" in sent
-    assert "gluteal-stretch" not in sent
-    assert "rotation-stretch" in sent  # other families keep their default
+    assert "rotation-stretch-stronger" in sent
+    assert "rotation-stretch" not in sent
+    assert "psoas-stretch" in sent  # other families keep their default
 
 
 def test_skip_moves_on_the_skipped_stretch_counts_as_sent() -> None:
@@ -157,27 +158,20 @@ WITHIN_FAMILY = [
     ),
     (
         ("restricted-hips",),
-        {"gluteal-stretch": "gluteal-stretch-2"},
+        {},
         (),
-        "gluteal-stretch",
-        "gluteal-stretch",
-        "preferred now contraindicated: the default",
+        "gluteal-stretch-2",
+        None,
+        "very restricted hips: never gluteal stretch #2",
     ),
+    (("restricted-hips",), {}, (), "gluteal-stretch", "gluteal-stretch", "#1 is done instead"),
     (
         (),
         {},
-        ("gluteal-stretch",),
-        "gluteal-stretch",
+        ("psoas-stretch",),
+        "psoas-stretch",
         None,
         "base blocked, no easier one: nothing, never the stronger one",
-    ),
-    (
-        ("restricted-hips",),
-        {},
-        ("gluteal-stretch",),
-        "gluteal-stretch",
-        None,
-        "base blocked, the stronger one contraindicated: nothing",
     ),
     (
         (),

@@ -24,7 +24,7 @@ from tests.handlers.test_settings import onboard
 ACTIONS = [
     "answer", "stronger", "try_easier", "unblock", "cond", "cond_done", "tz", "tz_clock",
     "time", "time_type", "time_done", "days", "day", "days_done", "set", "pause", "del_yes",
-    "del_no", "consent", "nudges", "noop",
+    "del_no", "consent", "nudges", "noop", "hold", "hold_stop",
 ]  # fmt: skip
 
 
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(
     tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[tuple[Harness, FakeUser, ChatMessage, int]]:
+) -> AsyncIterator[tuple[Harness, FakeUser, ChatMessage, tuple[int, int]]]:
     """One bot for every example: Mere is set up and has a prompt; Other has one too."""
     path = tmp_path_factory.mktemp("fuzz") / "db.sqlite3"
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
@@ -58,15 +58,12 @@ async def world(
                 for telegram_id in (9002, 9001)
             ]
         BASELINE.update(await snapshot(bot.services.session_factory))
-        OWN_DELIVERY.append(int(own_delivery))
-        yield bot, mere, prompt, int(others_delivery)
+        yield bot, mere, prompt, (int(others_delivery), int(own_delivery))
     await engine.dispose()
 
 
 # Every row as it was when the fuzzing began: nothing may ever differ from it.
 BASELINE: dict[str, list[tuple[object, ...]]] = {}
-# Mere's own open prompt: a follow-up button naming it was never offered, so it must be refused.
-OWN_DELIVERY: list[int] = []
 
 
 # The inbox records each update's passage (stored, then handled), whatever the update says.
@@ -82,7 +79,9 @@ async def snapshot(session_factory: SessionFactory) -> dict[str, list[tuple[obje
         }
 
 
-def forged(others_delivery: int) -> st.SearchStrategy[str]:
+def forged(others_delivery: int, own_delivery: int) -> st.SearchStrategy[str]:
+    """`own_delivery`: Mere's open prompt. No follow-up question names it, so a follow-up
+    button with its id is forged."""
     junk = st.text(max_size=80)
     argument = st.text(
         alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=50
@@ -102,12 +101,12 @@ def forged(others_delivery: int) -> st.SearchStrategy[str]:
         # small ids, none at all.
         st.builds(
             lambda i, w: f"stronger:{i}:{w}",
-            st.sampled_from([others_delivery, *OWN_DELIVERY, 0, 1, 2]),
+            st.sampled_from([others_delivery, own_delivery, 0, 1, 2]),
             st.sampled_from(["yes", "no"]),
         ),
         st.builds(
             lambda i: f"try_easier:{i}",
-            st.sampled_from([others_delivery, *OWN_DELIVERY, 0, 1, 77]),
+            st.sampled_from([others_delivery, own_delivery, 0, 1, 77]),
         ),
         # Stale set-up buttons: the user is past those steps, or the values are impossible.
         st.sampled_from([
@@ -125,12 +124,12 @@ def forged(others_delivery: int) -> st.SearchStrategy[str]:
 )
 @given(data=st.data())
 async def test_forged_button_data_is_answered_and_changes_nothing(
-    world: tuple[Harness, FakeUser, ChatMessage, int],
+    world: tuple[Harness, FakeUser, ChatMessage, tuple[int, int]],
     data: st.DataObject,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bot, mere, prompt, others_delivery = world
-    payload = data.draw(forged(others_delivery))
+    bot, mere, prompt, (others_delivery, own_delivery) = world
+    payload = data.draw(forged(others_delivery, own_delivery))
     with caplog.at_level(logging.ERROR):
         answer = await mere.press_data(prompt, payload)
     assert answer.text, payload
@@ -149,7 +148,7 @@ async def test_forged_button_data_is_answered_and_changes_nothing(
     )
 )
 async def test_odd_text_gets_a_reply_and_changes_nothing(
-    world: tuple[Harness, FakeUser, ChatMessage, int],
+    world: tuple[Harness, FakeUser, ChatMessage, tuple[int, int]],
     message: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

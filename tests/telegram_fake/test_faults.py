@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import aiohttp
@@ -172,6 +173,20 @@ async def test_flood_control_per_chat() -> None:
             with pytest.raises(RetryAfter):
                 await bot.send_message(alice.chat_id, "2")
             await bot.send_message(bob.chat_id, "other chat is fine")
+
+
+async def test_edits_count_toward_the_chats_limit_but_not_the_bots() -> None:
+    async with TelegramFake(rate_limit=1, per_chat_rate_limit=1) as tg:
+        alice = tg.user(1, "A")
+        async with Bot(**tg.bot_kwargs()) as bot:
+            countdown = await bot.send_message(alice.chat_id, "Hold… 10")
+            with pytest.raises(RetryAfter):  # a countdown edited at once: too fast
+                await bot.edit_message_text("Hold… 9", alice.chat_id, countdown.message_id)
+            assert tg.requests[-1].status == 429
+            await asyncio.sleep(1.05)
+            await bot.edit_message_text("Hold… 8", alice.chat_id, countdown.message_id)
+            with pytest.raises(RetryAfter):  # and the edit was the chat's message this second
+                await bot.send_message(alice.chat_id, "too soon")
 
 
 def test_sliding_window_with_a_controlled_clock() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
 import aiohttp
 import pytest
-from telegram import Bot, InputFile
+from PIL import Image
+from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest
 
 from bot.telegram_fake import FakeUser, TelegramFake
@@ -114,3 +118,83 @@ async def test_unknown_file_path_is_404(tg: TelegramFake) -> None:
     url = f"{tg.base_file_url}{tg.token}/photos/nothing.jpg"
     async with aiohttp.ClientSession() as http, http.get(url) as response:
         assert response.status == 404
+
+
+# -- sendAnimation: a GIF or a silent MP4, up to 50 MB, reused by file_id ---------------------
+
+
+def gif_bytes(frames: int = 4, frame_ms: int = 500) -> bytes:
+    buffer = io.BytesIO()
+    images = [Image.new("RGB", (300, 200), (60 * i, 120, 200)) for i in range(frames)]
+    images[0].save(
+        buffer, "GIF", save_all=True, append_images=images[1:], duration=frame_ms, loop=0
+    )
+    return buffer.getvalue()
+
+
+async def test_animation_uploaded_once_then_sent_by_file_id(
+    bot: Bot, alice: FakeUser, tg: TelegramFake
+) -> None:
+    gif = gif_bytes()
+    first = await bot.send_animation(
+        alice.chat_id,
+        InputFile(gif, filename="knee-hugs.gif"),
+        caption="<b>Knee hugs</b>",
+        parse_mode="HTML",
+    )
+    assert first.animation is not None
+    assert (first.animation.width, first.animation.height) == (300, 200)
+    assert first.animation.duration == timedelta(seconds=2)
+    assert first.animation.mime_type == "image/gif"
+    # Telegram sets the document too, for clients that predate animations.
+    assert first.document is not None
+    assert first.document.file_id == first.animation.file_id
+
+    again = await bot.send_animation(alice.chat_id, first.animation.file_id, caption="Again")
+    assert again.animation is not None
+    assert again.animation.file_id == first.animation.file_id
+    assert tg.uploads == 1
+
+    card = await alice.next_message()
+    assert card.kind == "animation"
+    assert card.caption == "Knee hugs"
+    assert card.entities[0]["type"] == "bold"
+    assert card.file_bytes == gif
+    file = await bot.get_file(first.animation.file_id)
+    assert bytes(await file.download_as_bytearray()) == gif
+
+
+async def test_an_animation_caption_is_limited_like_a_photos(bot: Bot, alice: FakeUser) -> None:
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.send_animation(alice.chat_id, gif_bytes(), caption="y" * 1025)
+
+
+async def test_a_photo_or_a_still_image_is_not_an_animation(
+    bot: Bot, alice: FakeUser, png: bytes
+) -> None:
+    photo = await bot.send_photo(alice.chat_id, png)
+    with pytest.raises(BadRequest, match=r"(?i)can't use file of type photo as animation"):
+        await bot.send_animation(alice.chat_id, photo.photo[-1].file_id)
+    with pytest.raises(BadRequest, match=r"(?i)not a gif or an mp4"):
+        await bot.send_animation(alice.chat_id, InputFile(png, filename="still.gif"))
+    with pytest.raises(BadRequest, match=r"(?i)not a gif or an mp4"):
+        await bot.send_animation(alice.chat_id, InputFile(b"junk", filename="x.gif"))
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await bot.send_animation(alice.chat_id, "CgACdoesnotexist")
+
+
+async def test_an_mp4_must_be_silent(bot: Bot, alice: FakeUser) -> None:
+    head = b"\0\0\0\x18ftypisom" + b"\0" * 40
+    silent = await bot.send_animation(alice.chat_id, InputFile(head, filename="loop.mp4"))
+    assert silent.animation is not None
+    assert silent.animation.mime_type == "video/mp4"
+    with_sound = head + b"hdlr" + b"\0" * 8 + b"soun"
+    with pytest.raises(BadRequest, match=r"(?i)sound track"):
+        await bot.send_animation(alice.chat_id, InputFile(with_sound, filename="loud.mp4"))
+
+
+async def test_the_caption_of_an_animation_can_be_edited(bot: Bot, alice: FakeUser) -> None:
+    sent = await bot.send_animation(alice.chat_id, gif_bytes(), caption="before")
+    edited = await bot.edit_message_caption(alice.chat_id, sent.message_id, caption="after")
+    assert isinstance(edited, Message)
+    assert edited.caption == "after"

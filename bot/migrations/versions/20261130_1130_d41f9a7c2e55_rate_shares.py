@@ -1,8 +1,8 @@
 """rate_shares: each replica's share of the token's Telegram rate budget
 
 Revision ID: d41f9a7c2e55
-Revises: 5b1f0c7e9a21
-Create Date: 2026-11-30 11:00:00.000000+00:00
+Revises: d4e9a1b3c5f7
+Create Date: 2026-11-30 11:30:00.000000+00:00
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d41f9a7c2e55"
-down_revision: str | None = "5b1f0c7e9a21"
+down_revision: str | None = "d4e9a1b3c5f7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
