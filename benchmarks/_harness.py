@@ -87,6 +87,9 @@ def settings_for(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         telegram_bot_token=TOKEN,
+        # Cards as photos, as every earlier figure was measured (an animation is sent by
+        # file_id the same way, so the per-reminder cost is alike).
+        card_animations=False,
         _env_file=None,
     )
 
@@ -293,11 +296,19 @@ class BotProcess:
 
 @asynccontextmanager
 async def bot_process(
-    tg: TelegramFake, database_url: str, workdir: Path, *, unlimited: bool = False
+    tg: TelegramFake,
+    database_url: str,
+    workdir: Path,
+    *,
+    unlimited: bool = False,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+    name: str = "bot",
 ) -> AsyncIterator[BotProcess]:
-    """`python -m bot run` against the emulator; SIGTERM (then SIGKILL) on the way out."""
-    log = workdir / "bot.log"
-    env = {
+    """`python -m bot run [args]` against the emulator (more settings in `env`); SIGTERM (then
+    SIGKILL) on the way out. Its log is `workdir/{name}.log`."""
+    log = workdir / f"{name}.log"
+    environment = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": tg.api_root,
@@ -305,16 +316,17 @@ async def bot_process(
         "CONTENT_DIR": str(ROOT / "content"),
         "LOG_LEVEL": "INFO",
         "PYTHONPATH": str(ROOT),
+        **(env or {}),
     }
     command: Sequence[str] = (
         [sys.executable, "-c", _UNLIMITED_BOT]
         if unlimited
-        else [sys.executable, "-m", "bot", "run"]
+        else [sys.executable, "-m", "bot", "run", *args]
     )
     with log.open("wb") as sink:
         wall, mono = time.time(), time.monotonic()
         process = await asyncio.create_subprocess_exec(
-            *command, env=env, stdout=sink, stderr=sink, cwd=workdir
+            *command, env=environment, stdout=sink, stderr=sink, cwd=workdir
         )
     running = BotProcess(process, wall, mono, log)
     try:

@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot.context import SERVICES_KEY, AppServices, BotContext
 from bot.delivery.aiohttp_request import AiohttpRequest
+from bot.delivery.rate_budget import SharedRateBudget
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
 from bot.handlers import account, admin, answers, basic, clinic, hold, messages, press, setup
 from bot.handlers.errors import log_error
@@ -47,10 +48,19 @@ def build_application(services: AppServices, lifecycle: Lifecycle | None = None)
         # calls (bot.delivery.engine_api) bypass these defaults and set parse_mode themselves.
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # AIORateLimiter, pacing 30 messages/s with a sliding window instead of its leaky bucket
-        # (which starts every burst with 429s; see bot.delivery.rate_limit). Retries on 429
+        # (which starts every burst with 429s; see bot.delivery.rate_limit), shared with the
+        # other processes on a PostgreSQL database (bot.delivery.rate_budget). Retries on 429
         # honour Telegram's retry_after; the default max_retries=0 would raise RetryAfter to the
         # caller instead.
-        .rate_limiter(SlidingWindowRateLimiter(max_retries=3))
+        .rate_limiter(
+            SlidingWindowRateLimiter(
+                max_retries=3,
+                paid_rate=settings.paid_broadcast_rate if settings.paid_broadcast else None,
+                budget=None
+                if settings.is_sqlite or not settings.shared_rate_budget
+                else SharedRateBudget(services.session_factory.kw["bind"]),
+            )
+        )
         # The Bot API transport (aiohttp: a third of httpx's CPU per request), counting
         # Telegram errors by status code for /metrics.
         .request(AiohttpRequest(connection_pool_size=256, on_error=metrics.count_telegram_error))

@@ -74,10 +74,27 @@ class Settings(BaseSettings):
         default=64, ge=1, le=1000, description="Reminders in flight to Telegram at once."
     )
     delivery_lease_seconds: int = Field(
-        default=60,
+        default=10,
         ge=5,
         le=3600,
-        description="A claimed reminder not finished within this is claimed again (crash).",
+        description="A claimed reminder is claimed again this long after the process that "
+        "claimed it stopped renewing its lease (a crash): a crash costs this much lateness.",
+    )
+    shared_rate_budget: bool = Field(
+        default=True,
+        description="On PostgreSQL, every process on the database shares one Telegram rate "
+        "budget (replicas); off: each process paces alone as if it were the only one.",
+    )
+    paid_broadcast: bool = Field(
+        default=False,
+        description="Send reminders with allow_paid_broadcast: up to PAID_BROADCAST_RATE a "
+        "second instead of 30, paid in Telegram Stars (0.1 Star per message).",
+    )
+    paid_broadcast_rate: int = Field(
+        default=1000,
+        ge=1,
+        le=1000,
+        description="With PAID_BROADCAST: messages a second over all chats (Telegram: up to 1000).",
     )
     update_lease_seconds: int = Field(
         default=30,

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -386,6 +387,21 @@ class ClinicMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class RateShare(Base):
+    """One process's share of a Telegram rate budget, while several send on one token
+    (bot.domain.rate_shares). Times are seconds since the epoch on the database's clock."""
+
+    __tablename__ = "rate_shares"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # "bot", "paid"
+    holder: Mapped[str] = mapped_column(String(64), primary_key=True)  # a process, made up
+    share: Mapped[int] = mapped_column(Integer)
+    wants: Mapped[int] = mapped_column(Integer)
+    expires: Mapped[float] = mapped_column(Float)
+    reserved: Mapped[int] = mapped_column(Integer)
+    reserved_until: Mapped[float] = mapped_column(Float)
 
 
 class InboxUpdate(Base):

@@ -25,6 +25,7 @@ from bot.context import AppServices
 from bot.db.models import DeliveryStatus
 from bot.delivery.clinic import ClinicMessages
 from bot.delivery.hold_timers import HoldTimers
+from bot.delivery.lease_keeper import LeaseKeeper
 from bot.delivery.picture_uploads import PictureUploads
 from bot.delivery.sender import Sender
 from bot.services.dispatch.claim import Claimed, claim_due, earliest_due
@@ -83,11 +84,13 @@ class Dispatcher:
             catalog=services.catalog,
             pictures=PictureUploads(services.session_factory),
             clock=services.clock,
+            paid_broadcast=settings.paid_broadcast,
             # A new prompt ends the chat's hold timer: its countdown is for the last stretch.
             before_prompt=hold_timers.cancel if hold_timers is not None else None,
             animations=settings.card_animations,
         )
         self.clinic = ClinicMessages(services, self.sender.api, self.policy.lease)
+        self.leases = LeaseKeeper(services.session_factory, services.clock, self.policy.lease)
         self._concurrency = asyncio.Semaphore(settings.send_concurrency)
         # Claim the next batch once this few of the current one are left (all of them in flight).
         self._prefetch_below = settings.send_concurrency
@@ -199,6 +202,8 @@ class Dispatcher:
             sending = asyncio.Event()
             sending.set()
             recorder = asyncio.create_task(self._record_while(sending))
+            done_sending = asyncio.Event()
+            keeper = asyncio.create_task(self.leases.keep_until(done_sending))
             batches: list[tuple[list[Claimed], asyncio.Future[list[Outcome]]]] = []
             try:
                 try:
@@ -217,6 +222,8 @@ class Dispatcher:
                 sending.clear()
                 self._wake_recorder.set()
                 await recorder  # records the rest
+                done_sending.set()
+                await keeper
                 for claimed, batch in batches:
                     if batch.done() and not batch.cancelled() and batch.exception() is None:
                         for listener in self.on_outcomes:
@@ -237,11 +244,12 @@ class Dispatcher:
         batches for recording and claiming. (Measured: such a pause cut the sliding window's
         waves in two for the rest of a burst: time lost, and 429s from the split waves.)"""
         while not self._closing:
-            now = self.services.clock()
+            now, claimed_at = self.services.clock(), time.monotonic()
             async with self.services.session_factory() as session:
                 claimed = await claim_due(session, self.services.catalog, now, self.policy)
             if not claimed:
                 return
+            self.leases.claimed((claim.delivery_id for claim in claimed), claimed_at)
             progress = _Progress(len(claimed), low=self._prefetch_below)
             batches.append(
                 (claimed, asyncio.ensure_future(self._send_all(claimed, progress.one_done)))
@@ -271,6 +279,7 @@ class Dispatcher:
             await record_outcomes(session, done)
         async with self.services.session_factory() as session:
             released = await release_claims(session, unfinished, self.services.clock())
+        self.leases.done(claim.delivery_id for claim in claimed)
         for listener in self.on_outcomes:
             listener(claimed, done)
         log.warning(
@@ -320,6 +329,7 @@ class Dispatcher:
             try:
                 async with self.services.session_factory() as session:
                     await record_outcomes(session, outcomes)
+                self.leases.done(outcome.delivery_id for outcome in outcomes)
             except Exception:
                 if pause is None:
                     raise
@@ -366,6 +376,18 @@ class Dispatcher:
 
     async def _send(self, claim: Claimed) -> Outcome:
         async with self._concurrency:
+            if not self.leases.valid():
+                # The leases could not be renewed (the database is away) and may run out
+                # before this is sent: another process may claim it then. Handed back unsent
+                # (recorded pending, lease ended) rather than maybe sent twice.
+                outcome = Outcome(
+                    delivery_id=claim.delivery_id,
+                    status=DeliveryStatus.PENDING,
+                    attempts=0,
+                    error="lease not renewed: handed back unsent",
+                )
+                self._finished_one(outcome)
+                return outcome
             try:
                 outcome = await self.sender.send(claim)
             except Exception as error:

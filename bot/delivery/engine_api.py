@@ -53,7 +53,10 @@ _ENDPOINTS: dict[MediaKind, str] = {"photo": "sendPhoto", "animation": "sendAnim
 
 
 class EngineApi:
-    def __init__(self, bot: Bot, pictures: PictureUploads) -> None:
+    """`paid_broadcast` (PAID_BROADCAST): every message carries allow_paid_broadcast, and the
+    rate limiter is told so (it paces them at the paid rate)."""
+
+    def __init__(self, bot: Bot, pictures: PictureUploads, *, paid_broadcast: bool = False) -> None:
         request = bot.request
         if not isinstance(request, AiohttpRequest):
             # Another transport would send a JsonBody as a request without parameters.
@@ -64,6 +67,8 @@ class EngineApi:
             bot.rate_limiter if isinstance(bot, ExtBot) else None
         )
         self._pictures = pictures
+        self._paid: Fields = (("allow_paid_broadcast", True),) if paid_broadcast else ()
+        self._limited: dict[str, Any] = {"allow_paid_broadcast": True} if paid_broadcast else {}
 
     # -- what the engine sends --------------------------------------------------------------
 
@@ -104,7 +109,7 @@ class EngineApi:
         reply_markup: bytes | None,
         **timeouts: Any,
     ) -> int:
-        fields: Fields = (("caption", caption_html), ("parse_mode", HTML))
+        fields: Fields = (("caption", caption_html), ("parse_mode", HTML), *self._paid)
         pictures = self._pictures
         key, file_id = await pictures.known(picture)
         if file_id is None:
@@ -141,7 +146,7 @@ class EngineApi:
         same if that message is gone). Returns the message id."""
         body = json_body(
             chat_id,
-            (("text", text_html), ("parse_mode", HTML)),
+            (("text", text_html), ("parse_mode", HTML), *self._paid),
             reply_markup,
             reply_parameters=None if reply_to is None else reply_to_json(reply_to),
         )
@@ -210,6 +215,6 @@ class EngineApi:
             args=args,
             kwargs=timeouts,
             endpoint=endpoint,
-            data={"chat_id": chat_id},
+            data={"chat_id": chat_id, **self._limited},
             rate_limit_args=None,
         )

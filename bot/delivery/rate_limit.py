@@ -1,8 +1,8 @@
-"""python-telegram-bot's `AIORateLimiter`, pacing the overall limit with a sliding window.
+"""python-telegram-bot's `AIORateLimiter`, pacing Telegram's limits with sliding windows.
 
-Telegram allows about 30 messages a second over all chats and answers 429 beyond that. The
-stock `AIORateLimiter` paces with aiolimiter's leaky bucket, and neither of its settings suits a
-burst of reminders:
+Telegram allows about 30 messages a second over all chats and answers 429 beyond that; then,
+for retry_after seconds, it refuses every message (its penalty). The stock `AIORateLimiter`
+paces with aiolimiter's leaky bucket, and neither of its settings suits a burst of reminders:
 
 * the defaults (30 per 1 s) let 30 requests through at once and then 30 more within the same
   second, so every burst starts with 429s, and each 429 halts *all* sending for
@@ -13,38 +13,81 @@ burst of reminders:
 
 A sliding window ("at most 30 in any `window` seconds") sends a wave as soon as the oldest of
 the last 30 is `window` old: no second ever holds more than 30, a late wave does not push the
-next one back, and a wave's requests share one wake-up. `window` is a little over 1 s for the
-jitter between this process and Telegram's clock.
+next one back, and a wave's requests share one wake-up. A request counts from when it is let
+through until it is answered, then from the latest moment it can have reached Telegram
+(bot.delivery.send_window), and `window` is a little over 1 s for what that leaves uncertain.
+
+Paid broadcasts (`allow_paid_broadcast`, PAID_BROADCAST): such a request skips the per-bot
+window and takes a turn in a window of its own (`paid_rate`, Telegram: up to 1000/s); every
+chat-bound request counts there too, so the two kinds together stay under it.
+
+Replicas: with a `budget` (PostgreSQL, bot.delivery.rate_budget), each window's limit is this
+process's share of the token's budget, agreed with the other processes through the database.
 
 Everything else is AIORateLimiter's own: 429s are retried after `retry_after` (`max_retries`),
-group and channel limits, paid broadcasts. Only requests to a chat count, as there.
+with all requests held meanwhile; group and channel limits. Only requests to a chat count.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
+from bot.delivery.send_window import SendWindow, take_turns
+
 TELEGRAM_MESSAGES_PER_SECOND = 30
+# A little over Telegram's 1 s: the uncertainty left in when a request reached Telegram.
+WINDOW_SECONDS = 1.03
 _Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class Budget(Protocol):
+    """Shares the windows' limits with other processes (bot.delivery.rate_budget)."""
+
+    async def start(self, windows: dict[str, SendWindow]) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def wanted(self) -> None:
+        """A request must wait for room: if the process wants more than it last said, agree on
+        a share now rather than at the next renewal (a reply to a user from an idle process)."""
 
 
 class SlidingWindowRateLimiter(AIORateLimiter):
     def __init__(
         self,
         max_rate: int = TELEGRAM_MESSAGES_PER_SECOND,
-        window: float = 1.03,
+        window: float = WINDOW_SECONDS,
         max_retries: int = 3,
+        *,
+        paid_rate: int | None = None,
+        budget: Budget | None = None,
     ) -> None:
-        # overall_max_rate=0 turns AIORateLimiter's leaky bucket off; the window replaces it.
+        # overall_max_rate=0 turns AIORateLimiter's leaky bucket off; the windows replace it.
         super().__init__(overall_max_rate=0, max_retries=max_retries)
-        self._window = window
-        self._sent: deque[float] = deque(maxlen=max_rate)  # when the last max_rate went out
-        self._gate = asyncio.Lock()  # first come, first served
+        self.free = SendWindow(max_rate, window)
+        self.paid = SendWindow(paid_rate, window) if paid_rate else None
+        self._free_turns = (self.free,) if self.paid is None else (self.free, self.paid)
+        self._paid_turns = (self.paid,) if self.paid is not None else self._free_turns
+        self._budget = budget
+
+    @property
+    def windows(self) -> dict[str, SendWindow]:
+        """Scope name -> window, as the budget shares them."""
+        return {"bot": self.free} | ({"paid": self.paid} if self.paid is not None else {})
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        if self._budget is not None:
+            await self._budget.start(self.windows)
+
+    async def shutdown(self) -> None:
+        if self._budget is not None:
+            await self._budget.stop()
+        await super().shutdown()
 
     async def process_request(
         self,
@@ -55,23 +98,31 @@ class SlidingWindowRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> _Result:
-        if data.get("chat_id") is None or data.get("allow_paid_broadcast"):
+        chat_id = data.get("chat_id")
+        if chat_id is None:
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
+        windows = self._paid_turns if data.get("allow_paid_broadcast") else self._free_turns
+        budget = self._budget
 
         async def paced(*call_args: Any, **call_kwargs: Any) -> _Result:
             # Inside AIORateLimiter's retry loop: every attempt, retries included, takes a turn.
-            await self._turn()
-            return await callback(*call_args, **call_kwargs)
+            if budget is not None and any(window.is_full() for window in windows):
+                budget.wanted()
+            turns = await take_turns(windows)
+            answered = True
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except (TimedOut, NetworkError) as error:
+                # No answer (a timeout, a dropped connection; BadRequest is an answer).
+                answered = not (isinstance(error, TimedOut) or type(error) is NetworkError)
+                raise
+            finally:
+                for turn in turns:
+                    turn.done(answered)
 
-        return await super().process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
-
-    async def _turn(self) -> None:
-        async with self._gate:
-            loop = asyncio.get_running_loop()
-            if len(self._sent) == self._sent.maxlen:
-                wait = self._sent[0] + self._window - loop.time()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-            self._sent.append(loop.time())
+        # Without allow_paid_broadcast: AIORateLimiter's own paid bucket would pace it again.
+        return await super().process_request(
+            paced, args, kwargs, endpoint, {"chat_id": chat_id}, rate_limit_args
+        )

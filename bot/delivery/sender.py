@@ -54,12 +54,14 @@ class Sender:
     backoff: tuple[float, ...] = BACKOFF_SECONDS
     # Seconds to wait for Telegram's answer to one request; None: python-telegram-bot's default.
     timeout: float | None = None
+    # PAID_BROADCAST: every message is sent with allow_paid_broadcast (paced at the paid rate).
+    paid_broadcast: bool = False
 
     def __post_init__(self) -> None:
         # Cards depend only on the stretch: render each once, not once per reminder.
         self.card = lru_cache(maxsize=None)(self._render)
         self._keyboard = AnswerKeyboardJson()
-        self.api = EngineApi(self.bot, self.pictures)
+        self.api = EngineApi(self.bot, self.pictures, paid_broadcast=self.paid_broadcast)
         self._refused_animations: set[Path] = set()
         self._request_kwargs: dict[str, Any] = (
             {} if self.timeout is None else {"read_timeout": self.timeout}

@@ -27,7 +27,9 @@ python-telegram-bot talks to it over HTTP exactly as to Telegram; tests play the
 
 Fault kinds: latency, 429 (retry_after), 5xx (status), drop, timeout (seconds), blocked,
 deactivated, chat_not_found, error (status + description). ``TelegramFake(rate_limit=30,
-per_chat_rate_limit=1)`` turns on Telegram's flood control (off by default).
+per_chat_rate_limit=1)`` turns on Telegram's flood control (off by default): strict 1-second
+windows, 1000/s for sends with ``allow_paid_broadcast``, and Telegram's penalty (after a 429,
+that scope refuses every send until its retry_after has passed).
 
 Standalone: ``python -m bot.telegram_fake --port 8081 --token 123:ABC [--chat 1001]``.
 """

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.telegram_fake.faults import FaultSet
-from bot.telegram_fake.limits import FloodControl
+from bot.telegram_fake.limits import PAID_BROADCAST_PER_SECOND, FloodControl
 from bot.telegram_fake.methods import BotApi
 from bot.telegram_fake.server import ApiServer, RequestRecord
 from bot.telegram_fake.state import JSON, Chat, FakeState, FileStore
@@ -24,6 +24,11 @@ class TelegramFake:
 
     ``rate_limit``: messages/second over all chats (Telegram: 30), None = unlimited.
     ``per_chat_rate_limit``: messages/second per chat (Telegram's guidance: 1), None = unlimited.
+    ``paid_rate_limit``: messages/second with ``allow_paid_broadcast`` (Telegram: 1000); by
+    default 1000 whenever ``rate_limit`` is set.
+    ``flood_penalty``: after a 429, that scope refuses every send until retry_after has passed,
+    as Telegram does (on by default).
+    All windows are strict 1-second windows.
     ``validate_images``: refuse photo uploads Pillow can't read, like Telegram does.
     ``strict_ampersand``: reject a bare ``&`` in HTML (Telegram tolerates it: bot.telegram_html).
     """
@@ -38,6 +43,8 @@ class TelegramFake:
         bot_username: str = "stretchbot_fake_bot",
         rate_limit: int | None = None,
         per_chat_rate_limit: int | None = None,
+        paid_rate_limit: int | None = None,
+        flood_penalty: bool = True,
         validate_images: bool = True,
         strict_ampersand: bool = True,
     ) -> None:
@@ -56,7 +63,15 @@ class TelegramFake:
             strict_ampersand=strict_ampersand,
         )
         self.faults = FaultSet()
-        self._api = BotApi(self.state, FloodControl(rate_limit, per_chat_rate_limit))
+        if paid_rate_limit is None and rate_limit is not None:
+            paid_rate_limit = PAID_BROADCAST_PER_SECOND
+        flood = FloodControl(
+            rate_limit,
+            per_chat_rate_limit,
+            paid_per_second=paid_rate_limit,
+            penalty=flood_penalty,
+        )
+        self._api = BotApi(self.state, flood)
         self._server = ApiServer(token, self._api, self.faults)
         self._webhook = WebhookSender(self.state)
         self._users: dict[int, FakeUser] = {}

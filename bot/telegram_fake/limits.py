@@ -233,43 +233,77 @@ class SlidingWindow:
         self._events.setdefault(key, deque()).append(self._clock())
 
 
+PAID_BROADCAST_PER_SECOND = 1000  # with allow_paid_broadcast (sendMessage, sendPhoto, ...)
+
+
 class FloodControl:
-    """Telegram's sending limits: per bot, optionally per chat. Each is off unless configured."""
+    """Telegram's sending limits: per bot, optionally per chat; each is off unless configured.
+
+    Windows are strict: at most ``per_second`` sends in any 1 s (no slack for jitter). A send
+    with ``allow_paid_broadcast`` ignores the per-bot limit and counts against
+    ``paid_per_second`` instead (Telegram: 1000/s); every send counts there, so the two together
+    never exceed it. With ``penalty`` (Telegram's behaviour), a 429 closes its scope (the bot,
+    the paid broadcasts, or the chat) until its retry_after has passed: every send in that scope
+    is refused meanwhile, even one the window alone would allow.
+    """
 
     def __init__(
         self,
         per_second: int | None = None,
         per_chat_per_second: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        paid_per_second: int | None = None,
+        penalty: bool = True,
     ) -> None:
         self._clock = clock
         self._overall = SlidingWindow(per_second, clock=clock) if per_second else None
+        self._paid = SlidingWindow(paid_per_second, clock=clock) if paid_per_second else None
         self._per_chat = (
             SlidingWindow(per_chat_per_second, clock=clock) if per_chat_per_second else None
         )
+        self._penalty = penalty
+        self._closed_until: dict[Hashable, float] = {}  # scope -> when it opens again
 
-    def check(self, chat_id: int | None) -> None:
-        wait = self._overall.retry_after() if self._overall else 0
+    def _scopes(self, chat_id: int | None, paid: bool) -> list[tuple[Hashable, SlidingWindow]]:
+        scopes: list[tuple[Hashable, SlidingWindow]] = []
+        if self._overall and not paid:
+            scopes.append(("bot", self._overall))
+        if self._paid:
+            scopes.append(("paid", self._paid))
         if self._per_chat and chat_id is not None:
-            wait = max(wait, self._per_chat.retry_after(chat_id))
-        if wait:
-            raise ApiError.too_many_requests(wait)
+            scopes.append((("chat", chat_id), self._per_chat))
+        return scopes
+
+    def check(self, chat_id: int | None, *, paid: bool = False) -> None:
+        self._check(self._scopes(chat_id, paid))
+
+    def _check(self, scopes: list[tuple[Hashable, SlidingWindow]]) -> None:
+        now = self._clock()
+        for scope, window in scopes:
+            closed_until = self._closed_until.get(scope, 0.0)
+            wait = (
+                max(1, math.ceil(closed_until - now))
+                if closed_until > now
+                else window.retry_after(scope)
+            )
+            if wait:
+                if self._penalty and closed_until <= now:
+                    self._closed_until[scope] = now + wait
+                raise ApiError.too_many_requests(wait)
+
+    def record(self, chat_id: int | None, *, paid: bool = False) -> None:
+        for scope, window in self._scopes(chat_id, paid):
+            window.record(scope)
 
     def limit_each_chat(self, per_second: int) -> None:
         self._per_chat = SlidingWindow(per_second, clock=self._clock)
 
     def check_chat(self, chat_id: int) -> None:
         """The chat's limit alone (edits count there, not toward the bot's overall rate)."""
-        wait = self._per_chat.retry_after(chat_id) if self._per_chat else 0
-        if wait:
-            raise ApiError.too_many_requests(wait)
+        if self._per_chat:
+            self._check([(("chat", chat_id), self._per_chat)])
 
     def record_chat(self, chat_id: int) -> None:
         if self._per_chat:
-            self._per_chat.record(chat_id)
-
-    def record(self, chat_id: int | None) -> None:
-        if self._overall:
-            self._overall.record()
-        if self._per_chat and chat_id is not None:
-            self._per_chat.record(chat_id)
+            self._per_chat.record(("chat", chat_id))

@@ -210,8 +210,11 @@ class BotApi:
     def _markup(self, params: Params) -> JSON | None:
         return check_reply_markup(params.get_json("reply_markup", "reply keyboard markup"))
 
-    def _deliver(self, chat: Chat, content: JSON, markup: JSON | None, reply: JSON | None) -> JSON:
-        self.flood.check(chat.id)
+    def _deliver(
+        self, chat: Chat, params: Params, content: JSON, markup: JSON | None, reply: JSON | None
+    ) -> JSON:
+        paid = _paid(params)
+        self.flood.check(chat.id, paid=paid)
         if reply is not None:
             content["reply_to_message"] = reply
         if markup is not None:
@@ -224,7 +227,7 @@ class BotApi:
             elif markup.get("remove_keyboard"):
                 chat.reply_keyboard = None
         stored = chat.add_message(self.state.bot_user, content, from_bot=True)
-        self.flood.record(chat.id)
+        self.flood.record(chat.id, paid=paid)
         return stored.data
 
     def _caption(self, params: Params) -> JSON:
@@ -256,7 +259,7 @@ class BotApi:
         if parsed.entities:
             content["entities"] = parsed.entities
         markup, reply = self._markup(params), self._reply_target(chat, params)
-        return self._deliver(chat, content, markup, reply)
+        return self._deliver(chat, params, content, markup, reply)
 
     def _existing_file(self, file_id: str, kind: FileKind) -> JSON | list[JSON]:
         stored = self.state.files.get(file_id.strip())
@@ -276,11 +279,14 @@ class BotApi:
             raise ApiError.bad_request(f"there is no {field} in the request")
         return given
 
-    def _file(self, chat: Chat, given: Upload | str, kind: FileKind) -> JSON | list[JSON]:
+    def _file(
+        self, chat: Chat, params: Params, given: Upload | str, kind: FileKind
+    ) -> JSON | list[JSON]:
         """The uploaded file, stored (one more upload), or the one a file_id names."""
         if not isinstance(given, Upload):
             return self._existing_file(given, kind)
-        self.flood.check(chat.id)  # don't store a file for a request that will be refused
+        # Don't store a file for a request that will be refused.
+        self.flood.check(chat.id, paid=_paid(params))
         files = self.state.files
         stored: JSON | list[JSON]
         if kind == "photo":
@@ -297,7 +303,7 @@ class BotApi:
         given = self._input(params, kind)
         content = self._caption(params)
         markup, reply = self._markup(params), self._reply_target(chat, params)
-        found = self._file(chat, given, kind)
+        found = self._file(chat, params, given, kind)
         content[kind] = found
         if kind == "animation":
             assert isinstance(found, dict)
@@ -307,7 +313,7 @@ class BotApi:
                 key: found[key]
                 for key in ("file_id", "file_unique_id", "file_name", "mime_type", "file_size")
             }
-        return self._deliver(chat, content, markup, reply)
+        return self._deliver(chat, params, content, markup, reply)
 
     async def send_photo(self, params: Params) -> JSON:
         return await self._send_file(params, "photo")
@@ -325,7 +331,7 @@ class BotApi:
             raise ApiError.bad_request("wrong location specified")
         content: JSON = {"location": {"latitude": latitude, "longitude": longitude}}
         markup, reply = self._markup(params), self._reply_target(chat, params)
-        return self._deliver(chat, content, markup, reply)
+        return self._deliver(chat, params, content, markup, reply)
 
     async def send_chat_action(self, params: Params) -> bool:
         chat = self._target(params)
@@ -449,3 +455,8 @@ class BotApi:
         stored.deleted = True
         chat.changed.notify()
         return True
+
+
+def _paid(params: Params) -> bool:
+    """allow_paid_broadcast: up to 1000 messages/s, past the per-bot limit (for a fee)."""
+    return params.get_bool("allow_paid_broadcast")

@@ -63,6 +63,7 @@ async def bot_process(
         "DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
+        "CARD_ANIMATIONS": "false",  # the cards as photos: the test counts sendPhoto calls
     }
     with log.open("ab") as sink:
         process = await asyncio.create_subprocess_exec(

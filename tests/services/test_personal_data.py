@@ -33,6 +33,7 @@ from tests.services.test_accounts import NOW, onboarded_user
 # Tables that hold nothing about any one person, with the reason.
 NOT_PERSONAL = {
     "telegram_files": "the clinic's pictures Telegram already has, shared by everyone",
+    "rate_shares": "each bot process's share of Telegram's rate, for replicas",
     "inbox_updates": "updates in transit: what someone sent is kept only until it is handled "
     "(then only the update_id is left, pruned after a day); not tied to an account",
 }

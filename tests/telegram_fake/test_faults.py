@@ -202,6 +202,74 @@ def test_sliding_window_with_a_controlled_clock() -> None:
     assert window.retry_after() == 0
 
 
+def test_after_a_429_the_scope_stays_closed_until_retry_after_has_passed() -> None:
+    # Telegram's penalty: the window alone would let a send through 0.1 s after the 429 (the
+    # oldest of the 30 has left it); the closed scope refuses it all the same.
+    now = [0.0]
+    flood = FloodControl(per_second=30, clock=lambda: now[0])
+    for _ in range(30):
+        flood.record(1)
+        now[0] += 0.03  # 30 sends over 0.87 s
+    now[0] = 0.95
+    with pytest.raises(ApiError) as caught:
+        flood.check(2)
+    assert caught.value.retry_after == 1
+    now[0] = 1.05  # the window has room again (the first send left it at 1.0)
+    with pytest.raises(ApiError):
+        flood.check(3)
+    now[0] = 1.96  # retry_after (1 s from 0.95) has passed
+    flood.check(3)
+
+
+def test_without_the_penalty_only_the_window_counts() -> None:
+    now = [0.0]
+    flood = FloodControl(per_second=2, clock=lambda: now[0], penalty=False)
+    flood.record(1)
+    flood.record(1)
+    with pytest.raises(ApiError):
+        flood.check(1)
+    now[0] = 1.0
+    flood.check(1)
+
+
+def test_the_window_is_strict_to_the_millisecond() -> None:
+    now = [0.0]
+    flood = FloodControl(per_second=1, clock=lambda: now[0], penalty=False)
+    flood.record(1)
+    now[0] = 0.999
+    with pytest.raises(ApiError):
+        flood.check(2)
+    now[0] = 1.0
+    flood.check(2)
+
+
+def test_paid_broadcasts_pass_the_per_bot_limit_up_to_their_own() -> None:
+    now = [0.0]
+    flood = FloodControl(per_second=30, clock=lambda: now[0], paid_per_second=1000)
+    for chat in range(30):
+        flood.record(chat)
+    with pytest.raises(ApiError):
+        flood.check(31)
+    # The per-bot scope is closed now (penalty); paid broadcasts are another scope.
+    for chat in range(100, 1070):
+        flood.check(chat, paid=True)
+        flood.record(chat, paid=True)
+    # 1000 sends of either kind in this second: the paid limit is reached too.
+    with pytest.raises(ApiError):
+        flood.check(2000, paid=True)
+
+
+async def test_allow_paid_broadcast_over_http() -> None:
+    async with TelegramFake(rate_limit=1) as tg:
+        alice, bob = tg.user(1, "A"), tg.user(2, "B")
+        async with Bot(**tg.bot_kwargs()) as bot:
+            await bot.send_message(alice.chat_id, "free")
+            await bot.send_message(bob.chat_id, "paid", allow_paid_broadcast=True)
+            with pytest.raises(RetryAfter):
+                await bot.send_message(bob.chat_id, "free again")
+        assert [r.status for r in tg.calls("sendMessage")] == [200, 200, 429]
+
+
 def test_flood_control_reports_whole_seconds() -> None:
     now = [0.0]
     flood = FloodControl(per_second=None, per_chat_per_second=1, clock=lambda: now[0])

@@ -1,0 +1,72 @@
+"""The send window counts a request until its answer, then from the latest moment it can have
+reached Telegram: however late requests arrive, no `window` of arrivals holds more than
+`limit`, and waves still go out together."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from bot.delivery.send_window import SendWindow
+
+
+def most_in_any_window(stamps: list[float], window: float) -> int:
+    ordered = sorted(stamps)
+    most, start = 0, 0
+    for end, at in enumerate(ordered):
+        while ordered[start] <= at - window:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+FORWARD = 0.02  # the quickest way to "Telegram"
+BACK = 0.005  # and back
+
+
+async def _send(window: SendWindow, arrivals: list[float], delay: float) -> None:
+    turn = await window.turn()
+    # On the way: a late wake-up, a new connection, an upload, the network, a busy server. The
+    # arrival is reckoned from when the window let it through; the answer comes after it (a
+    # busy event loop makes it later still, which only makes the window more careful).
+    arrivals.append(turn.let_in + FORWARD + delay)
+    await asyncio.sleep(FORWARD + delay + BACK)
+    turn.done()
+
+
+async def test_late_arrivals_push_the_next_wave_back_instead_of_crowding_it() -> None:
+    rng = random.Random(14)
+    # As 1.03 s is to Telegram's 1 s: a margin for how much quicker than the quickest round
+    # trip a request can arrive (here: a busy event loop that delays every answer).
+    window = SendWindow(limit=5, window=0.22)
+    arrivals: list[float] = []
+    started = window.loop_time()
+    await asyncio.gather(
+        *(_send(window, arrivals, rng.choice((0.0, 0.0, 0.005, 0.06))) for _ in range(40))
+    )
+    took = window.loop_time() - started
+    assert most_in_any_window(arrivals, 0.2) <= 5
+    # 40 in waves of 5: 7 full windows after the first wave, plus the late arrivals' delays.
+    assert took >= 7 * 0.2
+
+
+async def test_a_request_that_was_never_written_counts_from_its_answer() -> None:
+    window = SendWindow(limit=1, window=0.1)
+    first = await window.turn()
+    await asyncio.sleep(0.05)
+    first.done(answered=False)  # no answer (a timeout): stamped now, not when let through
+    answered = window.loop_time()
+    await window.turn()
+    assert window.loop_time() - answered >= 0.1 - 0.002
+
+
+async def test_a_raised_limit_lets_waiting_requests_through_at_once() -> None:
+    window = SendWindow(limit=0, window=1.0)
+    waiting = asyncio.ensure_future(window.turn())
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    assert window.demand() == 1
+    window.set_limit(1)
+    turn = await asyncio.wait_for(waiting, 0.5)
+    turn.done()
+    assert window.in_window() == 1
