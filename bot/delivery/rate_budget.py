@@ -2,7 +2,7 @@
 
 Each process paces itself with its own windows (bot.delivery.rate_limit); this sets their
 limits to the process's share of the token's budget, renewed through the database a few times a
-second (rules: bot.domain.rate_shares; transaction: bot.db.rate_shares). Why shares and not a
+second (rules: bot.domain.rate_shares; transaction: bot.services.rate_shares). Why shares and not a
 shared bucket of send slots: each process keeps pacing by its own requests' arrival times, so a
 late process pushes only its own next wave back, and the database is asked a few times a second
 rather than for every message (at 1,000 paid messages a second, too).
@@ -23,8 +23,8 @@ import socket
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.db.rate_shares import Renewal, Want, renew
 from bot.delivery.send_window import SendWindow
+from bot.services.rate_shares import Renewal, Want, renew
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Each process paces itself with its own sliding window (bot.delivery.send_window) whose limit is
 its share: if every process keeps at most its share in any window, and the shares add up to
 at most the budget, no window at Telegram holds more than the budget. The processes agree on
-shares through the database (bot.db.rate_shares), one at a time, by these rules:
+shares through the database (bot.services.rate_shares), one at a time, by these rules:
 
 * **Fair by demand.** Each holder says how many it wants per window (what it has waiting and
   in flight); the budget is water-filled over the holders whose lease is live: nobody gets
