@@ -27,7 +27,7 @@ async def send_side(
     now: datetime,
 ) -> Stretch | None:
     """For data `<delivery id>:left|right`: the variation queued to go now, or None when the
-    press is forged, stale, not allowed, or the same variation is already on its way."""
+    press is forged, stale, not allowed, or the variation was already asked for from it."""
     head, _, side = (argument or "").partition(":")
     if not (head.isascii() and head.isdigit() and len(head) <= 12):
         return None
@@ -49,14 +49,16 @@ async def send_side(
         or variation.id in await blocked_ids(session, user)
     ):
         return None
-    on_its_way = await session.scalar(
+    # Once per prompt: a double tap, or a tap after the card came, sends nothing more.
+    already = await session.scalar(
         select(Delivery.id).where(
             Delivery.user_id == user.id,
             Delivery.stretch_id == variation.id,
-            Delivery.status == DeliveryStatus.PENDING,
+            Delivery.kind == DeliveryKind.NOW,
+            Delivery.scheduled_for >= (delivery.sent_at or delivery.scheduled_for),
         )
     )
-    if on_its_way is not None:
+    if already is not None:
         return None
     queue_delivery(session, user, variation.id, DeliveryKind.NOW, now)
     await session.flush()
