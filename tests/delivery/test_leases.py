@@ -36,6 +36,7 @@ def _dispatcher(session_factory: SessionFactory, database_url: str, api_root: st
         telegram_bot_token=TOKEN,
         telegram_api_url=api_root,
         delivery_lease_seconds=LEASE,
+        card_animations=False,  # the cards as photos: the test counts sendPhoto calls
         _env_file=None,
     )
     services = AppServices(
