@@ -18,25 +18,17 @@ from bot.db.models import Delivery, DeliveryStatus
 
 async def release_claims(session: AsyncSession, delivery_ids: Iterable[int], now: datetime) -> int:
     """Expire the leases of these deliveries if still pending; returns how many. Commits."""
-    ids = sorted(set(delivery_ids))
-    if not ids:
-        return 0
-    result = await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id.in_(ids),
-            Delivery.status == DeliveryStatus.PENDING,
-            Delivery.lease_until.is_not(None),
-        )
-        .values(lease_until=now)
-    )
-    await session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await _lease_until(session, delivery_ids, now)
 
 
 async def renew_leases(session: AsyncSession, delivery_ids: Iterable[int], until: datetime) -> int:
     """Extend the leases of these deliveries, if still pending and claimed, to `until` (the
     claiming process is alive and working on them); returns how many. Commits."""
+    return await _lease_until(session, delivery_ids, until)
+
+
+async def _lease_until(session: AsyncSession, delivery_ids: Iterable[int], until: datetime) -> int:
+    """Set the lease of these deliveries, if still pending and claimed, to `until`. Commits."""
     ids = sorted(set(delivery_ids))
     if not ids:
         return 0
