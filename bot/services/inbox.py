@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -84,6 +84,24 @@ async def finish_and_claim(
     items = await _claim(session, now, limit, lease_until) if limit > 0 else []
     await session.commit()
     return items
+
+
+# Anything to claim? Built once: a poll that finds nothing (the idle process, every
+# POLL_SECONDS) costs one small indexed query, not the claim's statement and a transaction.
+_CLAIMABLE = (
+    select(InboxUpdate.update_id)
+    .where(
+        InboxUpdate.done_at.is_(None),
+        or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until <= bindparam("now")),
+    )
+    .limit(1)
+)
+
+
+async def claimable(session: AsyncSession, now: datetime) -> bool:
+    """Whether a claim now could take anything: a pending update with no live lease. (A chat
+    whose earlier update is in flight elsewhere may still yield nothing: the claim decides.)"""
+    return (await session.scalar(_CLAIMABLE, {"now": now})) is not None
 
 
 async def _claim(

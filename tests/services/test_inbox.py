@@ -123,3 +123,20 @@ async def test_replicas_claiming_at_once_share_the_work_and_never_a_chat(
             select(func.count()).select_from(InboxUpdate).where(InboxUpdate.done_at.is_(None))
         )
     assert pending == 0
+
+
+async def test_a_poll_sees_work_only_where_a_claim_could_take_it(
+    session_factory: SessionFactory,
+) -> None:
+    async def claimable(at: datetime = NOW) -> bool:
+        async with session_factory() as session:
+            return await inbox.claimable(session, at)
+
+    assert not await claimable(), "an empty inbox"
+    await stored(session_factory, (1, 100))
+    assert await claimable(), "a stored update"
+    assert await claim(session_factory) == [1]
+    assert not await claimable(), "its lease is live: another process is handling it"
+    assert await claimable(NOW + LEASE), "the lease ran out (that process died)"
+    assert await claim(session_factory, done=(1,)) == []
+    assert not await claimable(NOW + LEASE), "handled"
