@@ -235,5 +235,7 @@ async def progress_command(update: Update, context: BotContext) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    png = await asyncio.to_thread(progress_views.heatmap_png, progress)
+    png = await asyncio.to_thread(
+        progress_views.heatmap_png, progress, pain_scores, user.time_zone or "UTC"
+    )
     await context.bot.send_photo(chat.id, png, filename="progress.png")

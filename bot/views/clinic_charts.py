@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 
 from bot.domain.pain import PainPoint
 from bot.domain.zones import get_zone
-from bot.views.progress import BACKGROUND, INK, SHADES
+from bot.views.chart_palette import BACKGROUND, INK, PAIN_LINE, SHADES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-
-PAIN_LINE = "#c0392b"
 
 
 def _pyplot() -> ModuleType:

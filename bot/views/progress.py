@@ -1,21 +1,21 @@
-"""/progress: streaks and counts as text, and the last 8 weeks as a calendar heatmap."""
+"""/progress: streaks and counts as text, and the last 8 weeks as a calendar heatmap (with the
+weekly pain scores beside it, once there are any)."""
 
 from __future__ import annotations
 
 import io
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.catalog import Catalog
+from bot.domain.pain import PainTrend
 from bot.domain.streaks import Progress
+from bot.views.chart_palette import BACKGROUND, FROZEN, INK, SHADES, TODAY_EDGE
+from bot.views.clinic_charts import draw_pain
 from bot.views.html import bold, esc
 
-# The pictures' palette: cream background, teal for activity.
-BACKGROUND = "#f7f3ec"
-EMPTY = "#e6dfd3"
-SHADES = ["#e6dfd3", "#9cc9c4", "#4f9e98", "#2c7873", "#1b4f4c"]
-INK = "#27403f"
-TODAY_EDGE = "#e07a2f"
-FROZEN = "#3b7bbf"
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def _days(n: int) -> str:
@@ -64,14 +64,48 @@ def summary(progress: Progress, catalog: Catalog) -> str:
     return "\n".join(lines)
 
 
-def heatmap_png(progress: Progress) -> bytes:
-    """The grid's weeks as columns, Monday to Sunday as rows: readable on a phone."""
+def heatmap_png(progress: Progress, pain: PainTrend | None = None, zone: str = "UTC") -> bytes:
+    """The grid's weeks as columns, Monday to Sunday as rows: readable on a phone. With pain
+    scores (the weekly check-in), their trend line beside it, dates in the user's `zone`."""
     # matplotlib is imported on the first /progress, not at start-up: ~0.6 s of CPU and ~40 MB
     # of the process's memory, and most processes never draw a chart.
     import matplotlib
 
     matplotlib.use("Agg")  # no display: render to PNG bytes only
     import matplotlib.pyplot as plt
+
+    weeks = len(progress.grid) // 7
+    title = (
+        f"Your last {weeks} weeks  ·  week streak {progress.week_streak}"
+        f"  ·  day streak {progress.current_streak}"
+    )
+    footnote = "Stretches done per day, week by week · today is outlined · ❄ a freeze"
+    if pain is None or not pain.points:
+        figure, calendar = plt.subplots(figsize=(6.4, 6.4), dpi=150, facecolor=BACKGROUND)
+        _draw_heatmap(calendar, progress)
+        calendar.set_title(title, color=INK, fontsize=14, pad=12, loc="left")
+    else:
+        figure, (calendar, trend) = plt.subplots(
+            1, 2, figsize=(10.4, 6.4), dpi=150, facecolor=BACKGROUND,
+            gridspec_kw={"width_ratios": [3, 2]},
+        )  # fmt: skip
+        _draw_heatmap(calendar, progress)
+        calendar.set_title("Stretches done", color=INK, fontsize=12, pad=10, loc="left")
+        draw_pain(trend, pain.points, zone)
+        trend.tick_params(labelsize=10)
+        trend.set_title("Pain, 0 (none) to 10 (worst)", color=INK, fontsize=12, pad=10, loc="left")
+        trend.set_box_aspect(1.0)  # as tall as the calendar beside it
+        figure.suptitle(title, color=INK, fontsize=14, x=0.02, ha="left")
+        footnote += " · pain: your weekly check-in"
+    figure.tight_layout(rect=(0, 0.06, 1, 1))
+    figure.text(0.5, 0.02, footnote, ha="center", color=INK, fontsize=10)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _draw_heatmap(axes: Axes, progress: Progress) -> None:
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Rectangle
 
@@ -83,7 +117,6 @@ def heatmap_png(progress: Progress) -> bytes:
         column, row = (day - first).days // 7, day.weekday()
         values[row][column] = float(count) if day <= progress.today else float("nan")
 
-    figure, axes = plt.subplots(figsize=(6.4, 6.4), dpi=150, facecolor=BACKGROUND)
     axes.set_facecolor(BACKGROUND)
     colours = ListedColormap(SHADES).with_extremes(bad=BACKGROUND)
     norm = BoundaryNorm([0, 1, 2, 3, 4, 100], colours.N)
@@ -132,24 +165,3 @@ def heatmap_png(progress: Progress) -> bytes:
                     fontsize=10,
                     fontweight="bold",
                 )
-    axes.set_title(
-        f"Your last {weeks} weeks  ·  week streak {progress.week_streak}"
-        f"  ·  day streak {progress.current_streak}",
-        color=INK,
-        fontsize=14,
-        pad=12,
-        loc="left",
-    )
-    figure.tight_layout(rect=(0, 0.06, 1, 1))
-    figure.text(
-        0.5,
-        0.02,
-        "Stretches done per day, week by week · today is outlined · ❄ a freeze",
-        ha="center",
-        color=INK,
-        fontsize=10,
-    )
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
-    plt.close(figure)
-    return buffer.getvalue()

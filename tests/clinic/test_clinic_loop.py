@@ -5,10 +5,12 @@ once, held until morning; the Monday digest; stopping sharing and deleting end i
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
 import pypdfium2
+from PIL import Image
 from sqlalchemy import func, select
 
 from bot.db.models import ClinicMessageKind, ClinicMessageStatus, PainScore, Share
@@ -93,6 +95,12 @@ async def test_the_clinic_loop_from_link_to_report_and_back_out(bot: Harness) ->
     assert "3/10" in (await aroha.wait_for_edit(checkin)).content
     progress = await after(aroha, "/progress", "Your progress")
     assert "📈 Pain (0–10), weekly: ▃ 3" in progress.content
+    chart = await aroha.wait_for(
+        lambda m: m.message_id > progress.message_id and m.photo is not None
+    )
+    with Image.open(io.BytesIO(chart.file_bytes or b"")) as picture:
+        # The pain trend beside the calendar: a wide picture, not the calendar's square one.
+        assert picture.width > 1.4 * picture.height
     settings = await after(aroha, "/settings", "Your settings")
     assert "Weekly pain check-in: on (Wednesdays)" in settings.content
     await aroha.press("Move to Thursdays", settings)
