@@ -98,9 +98,9 @@ async def test_the_clinic_loop_from_link_to_report_and_back_out(bot: Harness) ->
     chart = await aroha.wait_for(
         lambda m: m.message_id > progress.message_id and m.photo is not None
     )
-    with Image.open(io.BytesIO(chart.file_bytes or b"")) as picture:
+    with Image.open(io.BytesIO(chart.file_bytes or b"")) as drawn:
         # The pain trend beside the calendar: a wide picture, not the calendar's square one.
-        assert picture.width > 1.4 * picture.height
+        assert drawn.width > 1.4 * drawn.height
     settings = await after(aroha, "/settings", "Your settings")
     assert "Weekly pain check-in: on (Wednesdays)" in settings.content
     await aroha.press("Move to Thursdays", settings)

@@ -78,3 +78,18 @@ def test_developers_alembic_ini_points_at_the_packaged_migrations() -> None:
     script = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
     assert Path(script.dir).resolve() == MIGRATIONS_DIR.resolve()
     assert script.get_current_head() == head_revision()
+
+
+async def test_replicas_starting_together_migrate_once_and_both_start(database_url: str) -> None:
+    """Two processes started at once (a deployment of two replicas) both run `migrate` on an
+    empty database: one builds the schema, the other waits for it and finds nothing to do."""
+    import asyncio
+
+    engines = [create_engine(database_url) for _ in range(2)]
+    try:
+        await asyncio.gather(*(upgrade(engine) for engine in engines))
+        for engine in engines:
+            assert await current_revision(engine) == head_revision()
+    finally:
+        for engine in engines:
+            await engine.dispose()
