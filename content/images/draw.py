@@ -1243,28 +1243,13 @@ def rotation_body(stronger: bool) -> Body:
             Leg((58.0, -12.0), foot_angle=-50, hip=TOP_L_HIP, knee=(29.0, -36.0), front=False),
         ]
     else:
-        legs = [
-            # The left leg (pale, underneath) falls to the right; the right leg (blue) crosses
-            # over it at the thigh, its shin resting on the outside of the left knee, and its
-            # weight pulls the left knee down to the floor.
-            Leg(
-                (60.0, -10.0),
-                foot_angle=-30,
-                hip=TOP_L_HIP,
-                knee=(32.0, -32.0),
-                near=False,
-                front=False,
-            ),
-            Leg(
-                (50.0, -72.0),
-                foot_angle=-60,
-                hip=TOP_R_HIP,
-                knee=(40.0, -34.0),
-                front=True,
-                foot_len=12,
-                key=True,
-            ),
-        ]
+        return rotation_crossed(
+            left_knee=(30.0, -34.0),
+            left_ankle=(60.0, -12.0),
+            right_knee=(36.0, -56.0),
+            right_ankle=(40.0, -30.0),
+            foot_angle=70,
+        )
     return make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
@@ -1273,6 +1258,58 @@ def rotation_body(stronger: bool) -> Body:
         view="top",
         arms=arms,
         legs=legs,
+    )
+
+
+def rotation_crossed(
+    left_knee: Point,
+    left_ankle: Point,
+    right_knee: Point,
+    right_ankle: Point,
+    foot_angle: float,
+    face_up: bool = False,
+) -> Body:
+    """From above, arms out, the right leg (blue) crossed over the left one (pale).
+
+    With the knees fallen to the right the right thigh lies underneath, nearer the floor
+    (drawn first, partly hidden by the left thigh), and the right shin comes back over the
+    left knee so its foot hooks over it and presses it down (drawn last, on top)."""
+    body = make_body(
+        pelvis=TOP_PELVIS,
+        spine=TOP_SPINE,
+        head_angle=180,
+        face=None if face_up else 90,
+        face_up=face_up,
+        view="top",
+        arms=rotation_arms(),
+        legs=[
+            Leg(
+                right_ankle,
+                foot_angle=foot_angle,
+                hip=TOP_R_HIP,
+                knee=right_knee,
+                front=False,
+                foot_len=12,
+                fold=True,
+                key=True,
+            ),
+            Leg(left_ankle, foot_angle=-30, hip=TOP_L_HIP, knee=left_knee, near=False, front=False),
+        ],
+    )
+    arms, (r_thigh, r_shin, left) = body.limbs[:2], body.limbs[2:]
+    return replace(body, limbs=(*arms, r_thigh, left, replace(r_shin, layer=1)))
+
+
+def rotation_stronger_start(face_up: bool = False) -> Body:
+    """The start of the stronger rotation: knees up, the right leg crossed over, its foot on
+    the outside of the left knee."""
+    return rotation_crossed(
+        left_knee=(30.0, 11.0),
+        left_ankle=(42.0, 10.0),
+        right_knee=(30.0, 2.0),
+        right_ankle=(34.0, 22.0),
+        foot_angle=80,
+        face_up=face_up,
     )
 
 
@@ -1331,15 +1368,16 @@ def rotation_stretch_stronger() -> Scene:
     return Scene(
         title="Rotation stretch (stronger)",
         view="top",
-        bodies=(as_ghost(rotation_start()), rotation_body(stronger=True)),
-        props=(Mat(-92, 104, -96, 80),),
+        bodies=(as_ghost(rotation_stronger_start()), rotation_body(stronger=True)),
+        props=(Mat(-92, 116, -96, 80),),
         # Beside the feet, clear of the crossed legs: the knees roll to the right.
-        arrows=(Arrow(((84.0, 6.0), (88.0, -18.0), (78.0, -42.0))),),
+        arrows=(Arrow(((98.0, 10.0), (102.0, -14.0), (92.0, -38.0))),),
         tags=(
-            *side_tags(72.0, -84.0, 74.0),
+            *side_tags(72.0, -84.0, 104.0),
             label((-60.0, 30.0), "head turned left"),
-            label((64.0, 38.0), "pale: start, knees up"),
-            label((4.0, -86.0), "right leg over the left knee"),
+            label((-70.0, -44.0), "shoulders flat"),
+            label((58.0, 44.0), "pale: start, legs crossed"),
+            label((62.0, -2.0), "right foot on left knee"),
         ),
         caption="seen from above · right leg over left, head left",
     )
@@ -1378,6 +1416,10 @@ def quadriceps_stretch() -> Scene:
         bodies=(body,),
         props=(Chair(x=52.0, back_side=-1),),
         arrows=(Arrow(hip_arc, width=3.4),),
+        tags=(
+            label((-44.0, 62.0), "right knee back"),
+            label((74.0, 100.0), "left hand on the chair"),
+        ),
         caption="knee points down, push it back",
         floor_y=668,
         top_margin=34,
@@ -1714,7 +1756,7 @@ ANIMATION_STARTS: dict[str, Callable[[], Body]] = {
     "gluteal-stretch": start_gluteal_stretch,
     "gluteal-stretch-2": start_gluteal_stretch_2,
     "rotation-stretch": lambda: rotation_start(arms=True),
-    "rotation-stretch-stronger": lambda: rotation_start(arms=True),
+    "rotation-stretch-stronger": lambda: rotation_stronger_start(face_up=True),
     "quadriceps-stretch": start_quadriceps_stretch,
     "psoas-stretch-stronger": start_psoas_stretch_stronger,
 }
