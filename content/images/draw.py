@@ -1110,61 +1110,53 @@ def label(at: Point, text: str) -> Tag:
     return Tag(at, text, size=26, strong=True)
 
 
-def gluteal_body(left_arm: Arm, right_leg: Leg) -> Body:
-    """Lying on the back seen from above, the right arm out on the floor, the left leg
-    straight (pale: it stays down); the left arm and the right leg make the stretch."""
-    r_hand = (TOP_R_SHOULDER[0] + 6, TOP_R_SHOULDER[1] - 50)
-    right_arm = Arm(
-        r_hand,
-        shoulder=TOP_R_SHOULDER,
-        elbow=lerp(TOP_R_SHOULDER, r_hand, 0.53),
-        front=False,
-        hand_angle=-80,
-    )
-    # Left leg straight along the floor, toes to the ceiling (a short foot from above).
-    left_leg = Leg(
-        (84.0, 8.5),
-        foot_angle=0,
-        hip=TOP_L_HIP,
-        knee=(43.0, 8.5),
-        near=False,
-        front=False,
-        foot_len=7,
+# Gluteal stretch #1, side view with the head on the left (the person's right side towards us,
+# as in the knee hugs): the left leg lies straight on the floor (pale), the right knee (blue) is
+# pulled up past the chest towards the far, left, shoulder, both hands on the knee.
+GLUTEAL_STRAIGHT_LEG = Leg((86.0, 5.0), foot_angle=80, near=False, front=False, knee=(43.0, 7.0))
+
+
+def gluteal_body(
+    knee: Point, shin: float, hands: tuple[Point, Point], foot: float | None = None
+) -> Body:
+    """On the back, left leg straight; the right knee at ``knee``, its shin pointing along
+    ``shin`` degrees (the foot along ``foot``, relaxed by default); the left (far) and right
+    (near) hands at ``hands``."""
+    foot_angle = shin + 40 if foot is None else foot
+    right_leg = Leg(
+        polar(knee, shin, SHIN - 2), foot_angle=foot_angle, knee=knee, key=True, fold=True
     )
     return make_body(
-        pelvis=TOP_PELVIS,
-        spine=TOP_SPINE,
-        head_angle=180,
-        face=None,
-        face_up=True,
-        view="top",
-        arms=[right_arm, left_arm],
-        legs=[left_leg, right_leg],
+        pelvis=SUPINE_PELVIS,
+        spine=SUPINE_SPINE,
+        head_angle=184,
+        face=90,
+        arms=[
+            Arm(hands[0], bend=-1, near=False, front=False, hand_angle=40),
+            Arm(hands[1], bend=-1, hand_angle=60, layer=1),
+        ],
+        legs=[GLUTEAL_STRAIGHT_LEG, right_leg],
     )
 
 
 def gluteal_stretch() -> Scene:
-    """From above: lying on the back, the right knee (blue) pulled up and across towards the
-    left shoulder by the left hand."""
-    knee = (-14.0, 20.0)  # lifted over the left side of the chest: the thigh crosses the belly
-    ankle = (16.0, 38.0)  # the shin folds back across, the foot out past the left hip
-    body = gluteal_body(
-        # The left hand on the outside of the knee, pulling it towards the left shoulder.
-        Arm((knee[0] + 2, knee[1] + 7), shoulder=TOP_L_SHOULDER, elbow=(-30.0, 42.0), layer=1),
-        Leg(ankle, foot_angle=30, hip=TOP_R_HIP, knee=knee, foot_len=12, key=True),
-    )
+    """Side view: lying on the back, left leg straight; both hands pull the bent right knee up
+    past the chest towards the left shoulder (the far one, so the knee also goes across)."""
+    knee = polar(SUPINE_PELVIS, 132.0, THIGH)
+    body = gluteal_body(knee, -40.0, ((knee[0] - 1, knee[1] + 8), (knee[0] + 6, knee[1] + 2)))
     return Scene(
         title="Buttock (gluteal) stretch",
-        view="top",
+        view="side",
         bodies=(body,),
-        props=(Mat(-92, 100, -76, 66),),
-        arrows=(Arrow(((-4.0, 44.0), (-18.0, 52.0), (-34.0, 50.0))),),
+        props=(Mat(-92, 100),),
+        # From over the knee down to the shoulders: the far (left) one is the aim.
+        arrows=(Arrow(((-14.0, 68.0), (-36.0, 64.0), (-50.0, 40.0))),),
         tags=(
-            label((-62.0, 44.0), "left shoulder"),
-            label((40.0, 50.0), "right leg bent"),
-            label((64.0, 20.0), "left leg straight"),
+            label((-74.0, 48.0), "LEFT shoulder"),
+            label((2.0, 54.0), "right knee"),
+            label((64.0, 22.0), "left leg straight"),
         ),
-        caption="seen from above · knee to opposite shoulder",
+        caption="pull the knee to the opposite shoulder",
     )
 
 
@@ -1196,7 +1188,7 @@ def gluteal_stretch_2() -> Scene:
     """The right thigh (far) pulled up towards the head, its shin level in the air; the left
     leg (near) knee turned out, ankle resting across the right thigh."""
     r_knee = polar(GLUTEAL_2_PELVIS, 74, THIGH)
-    body = gluteal_2_body(r_knee, polar(r_knee, 166, SHIN - 2), 80, (-24.0, 32.0))
+    body = gluteal_2_body(r_knee, polar(r_knee, 166, SHIN - 2), 80, (-34.0, 22.0))
     return Scene(
         title="Buttock stretch #2",
         view="side",
@@ -1204,10 +1196,10 @@ def gluteal_stretch_2() -> Scene:
         props=(Mat(-70, 86),),
         arrows=(Arrow(((-2.0, 76.0), (20.0, 78.0), (38.0, 66.0))),),
         tags=(
-            label((-46.0, 12.0), "left leg crossed over"),
-            label((14.0, 92.0), "right thigh pulled up"),
+            label((-58.0, 36.0), "left knee out"),
+            label((18.0, 92.0), "right thigh pulled up"),
         ),
-        caption="pull the right thigh towards the head",
+        caption="left ankle across the right thigh: a figure 4",
     )
 
 
@@ -1251,28 +1243,13 @@ def rotation_body(stronger: bool) -> Body:
             Leg((58.0, -12.0), foot_angle=-50, hip=TOP_L_HIP, knee=(29.0, -36.0), front=False),
         ]
     else:
-        legs = [
-            # The left leg (pale, underneath) falls to the right; the right leg (blue) crosses
-            # over it at the thigh, its shin resting on the outside of the left knee, and its
-            # weight pulls the left knee down to the floor.
-            Leg(
-                (60.0, -10.0),
-                foot_angle=-30,
-                hip=TOP_L_HIP,
-                knee=(32.0, -32.0),
-                near=False,
-                front=False,
-            ),
-            Leg(
-                (50.0, -72.0),
-                foot_angle=-60,
-                hip=TOP_R_HIP,
-                knee=(40.0, -34.0),
-                front=True,
-                foot_len=12,
-                key=True,
-            ),
-        ]
+        return rotation_crossed(
+            left_knee=(30.0, -34.0),
+            left_ankle=(60.0, -12.0),
+            right_knee=(36.0, -56.0),
+            right_ankle=(40.0, -30.0),
+            foot_angle=70,
+        )
     return make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
@@ -1281,6 +1258,58 @@ def rotation_body(stronger: bool) -> Body:
         view="top",
         arms=arms,
         legs=legs,
+    )
+
+
+def rotation_crossed(
+    left_knee: Point,
+    left_ankle: Point,
+    right_knee: Point,
+    right_ankle: Point,
+    foot_angle: float,
+    face_up: bool = False,
+) -> Body:
+    """From above, arms out, the right leg (blue) crossed over the left one (pale).
+
+    With the knees fallen to the right the right thigh lies underneath, nearer the floor
+    (drawn first, partly hidden by the left thigh), and the right shin comes back over the
+    left knee so its foot hooks over it and presses it down (drawn last, on top)."""
+    body = make_body(
+        pelvis=TOP_PELVIS,
+        spine=TOP_SPINE,
+        head_angle=180,
+        face=None if face_up else 90,
+        face_up=face_up,
+        view="top",
+        arms=rotation_arms(),
+        legs=[
+            Leg(
+                right_ankle,
+                foot_angle=foot_angle,
+                hip=TOP_R_HIP,
+                knee=right_knee,
+                front=False,
+                foot_len=12,
+                fold=True,
+                key=True,
+            ),
+            Leg(left_ankle, foot_angle=-30, hip=TOP_L_HIP, knee=left_knee, near=False, front=False),
+        ],
+    )
+    arms, (r_thigh, r_shin, left) = body.limbs[:2], body.limbs[2:]
+    return replace(body, limbs=(*arms, r_thigh, left, replace(r_shin, layer=1)))
+
+
+def rotation_stronger_start(face_up: bool = False) -> Body:
+    """The start of the stronger rotation: knees up, the right leg crossed over, its foot on
+    the outside of the left knee."""
+    return rotation_crossed(
+        left_knee=(30.0, 11.0),
+        left_ankle=(42.0, 10.0),
+        right_knee=(30.0, 2.0),
+        right_ankle=(34.0, 22.0),
+        foot_angle=80,
+        face_up=face_up,
     )
 
 
@@ -1339,15 +1368,16 @@ def rotation_stretch_stronger() -> Scene:
     return Scene(
         title="Rotation stretch (stronger)",
         view="top",
-        bodies=(as_ghost(rotation_start()), rotation_body(stronger=True)),
-        props=(Mat(-92, 104, -96, 80),),
+        bodies=(as_ghost(rotation_stronger_start()), rotation_body(stronger=True)),
+        props=(Mat(-92, 116, -96, 80),),
         # Beside the feet, clear of the crossed legs: the knees roll to the right.
-        arrows=(Arrow(((84.0, 6.0), (88.0, -18.0), (78.0, -42.0))),),
+        arrows=(Arrow(((98.0, 10.0), (102.0, -14.0), (92.0, -38.0))),),
         tags=(
-            *side_tags(72.0, -84.0, 74.0),
+            *side_tags(72.0, -84.0, 104.0),
             label((-60.0, 30.0), "head turned left"),
-            label((64.0, 38.0), "pale: start, knees up"),
-            label((4.0, -86.0), "right leg over the left knee"),
+            label((-70.0, -44.0), "shoulders flat"),
+            label((58.0, 44.0), "pale: start, legs crossed"),
+            label((62.0, -2.0), "right foot on left knee"),
         ),
         caption="seen from above · right leg over left, head left",
     )
@@ -1386,6 +1416,10 @@ def quadriceps_stretch() -> Scene:
         bodies=(body,),
         props=(Chair(x=52.0, back_side=-1),),
         arrows=(Arrow(hip_arc, width=3.4),),
+        tags=(
+            label((-44.0, 62.0), "right knee back"),
+            label((74.0, 100.0), "left hand on the chair"),
+        ),
         caption="knee points down, push it back",
         floor_y=668,
         top_margin=34,
@@ -1406,8 +1440,8 @@ def psoas_body(pelvis: Point, front_knee: Point) -> Body:
         legs=[
             # Left foot forward, knee bent over (not past) the foot.
             Leg((46.0, 4.0), foot_angle=0, near=False, front=False, knee=front_knee),
-            # Kneeling on the right knee, shin flat behind.
-            Leg((-64.0, 4.5), foot_angle=182, near=True, front=True, knee=back_knee),
+            # Kneeling on the right knee, shin flat behind: the leg that is stretched (blue).
+            Leg((-64.0, 4.5), foot_angle=182, near=True, front=True, knee=back_knee, key=True),
         ],
     )
 
@@ -1423,7 +1457,11 @@ def psoas_stretch() -> Scene:
         props=(Mat(-84, 80),),
         arrows=(Arrow(((-40.0, 62.0), (-14.0, 62.0)), width=3.4),),
         guides=(Guide((64.0, 0.0), (64.0, 66.0)),),
-        caption="move the hips forward",
+        tags=(
+            label((-30.0, -9.0), "right knee down"),
+            label((64.0, -9.0), "knee not past foot"),
+        ),
+        caption="kneel upright, move the hips forward",
     )
 
 
@@ -1441,7 +1479,8 @@ def psoas_stronger_body(pelvis: Point, spine: Sequence[float], head_angle: float
         ],
         legs=[
             Leg((44.0, 4.0), foot_angle=0, bend=1, near=False, front=False),
-            Leg((-76.0, 9.0), foot_angle=-28, bend=1, near=True, front=True),
+            # The back leg straight, knee off the floor, on the toes (blue: it is stretched).
+            Leg((-76.0, 15.0), foot_angle=-110, bend=1, foot_len=15, key=True),
         ],
     )
 
@@ -1454,9 +1493,14 @@ def psoas_stretch_stronger() -> Scene:
         view="side",
         bodies=(body,),
         props=(Mat(-96, 66), Chair(x=88.0, back_side=1)),
-        arrows=(Arrow(((-24.0, 66.0), (-4.0, 60.0)), width=3.4),),
+        # Over the head: the straight trunk leans forward.
+        arrows=(Arrow(((18.0, 118.0), (40.0, 121.0), (58.0, 108.0)), width=3.4),),
         guides=(Guide((62.0, 0.0), (62.0, 62.0)),),
-        caption="lean forward slowly, back leg straight",
+        tags=(
+            label((-40.0, 12.0), "right knee up"),
+            label((62.0, -9.0), "knee not past foot"),
+        ),
+        caption="hands on a chair, lean forward, back leg straight",
     )
 
 
@@ -1654,12 +1698,19 @@ def start_knee_hug_one_knee() -> Body:
 
 
 def start_gluteal_stretch() -> Body:
-    """Both legs straight, the left hand resting by the side."""
-    l_hand = (-2.0, 28.0)
-    return gluteal_body(
-        Arm(l_hand, shoulder=TOP_L_SHOULDER, elbow=lerp(TOP_L_SHOULDER, l_hand, 0.5), layer=1),
-        Leg((84.0, -8.5), foot_angle=0, hip=TOP_R_HIP, knee=(43.0, -8.5), foot_len=7, key=True),
-    )
+    """The left leg already straight, the right knee up with the foot on the floor, the arms by
+    the sides."""
+    knee, ankle = ik(SUPINE_PELVIS, (44.0, 4.5), THIGH, SHIN - 2, 1)
+    body = gluteal_body(knee, angle_of(knee, ankle), ((0.0, 0.0), (0.0, 0.0)), foot=0.0)
+    arms = make_body(
+        pelvis=SUPINE_PELVIS,
+        spine=SUPINE_SPINE,
+        head_angle=184,
+        face=90,
+        arms=[arm_by_side(False), arm_by_side(True)],
+        legs=[],
+    ).limbs
+    return replace(body, limbs=(*arms, *body.limbs[2:]))
 
 
 def start_gluteal_stretch_2() -> Body:
@@ -1705,7 +1756,7 @@ ANIMATION_STARTS: dict[str, Callable[[], Body]] = {
     "gluteal-stretch": start_gluteal_stretch,
     "gluteal-stretch-2": start_gluteal_stretch_2,
     "rotation-stretch": lambda: rotation_start(arms=True),
-    "rotation-stretch-stronger": lambda: rotation_start(arms=True),
+    "rotation-stretch-stronger": lambda: rotation_stronger_start(face_up=True),
     "quadriceps-stretch": start_quadriceps_stretch,
     "psoas-stretch-stronger": start_psoas_stretch_stronger,
 }
