@@ -24,7 +24,7 @@ from bot.content_commands import load_checked
 from bot.context import AppServices
 from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, DeliveryStatus
-from bot.services import zone_lookup
+from bot.services import inbox, zone_lookup
 from bot.telegram_fake import ChatMessage, TelegramFake
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
@@ -81,11 +81,17 @@ class Harness:
         self.advance(moment - self.clock.now)
 
     async def settled(self, within: float = 10.0) -> None:
-        """Wait until the engine has recorded an outcome for every due delivery."""
+        """Wait until every update sent so far is handled (fetched, and the inbox empty) and
+        the engine has recorded an outcome for every due delivery, those the handlers queued
+        included.
+        (Deliveries alone were not enough: on a loaded machine a press could still be in the
+        inbox, its queued card not yet created, when the deliveries were all done.)"""
         deadline = asyncio.get_running_loop().time() + within
         while True:
             async with self.services.session_factory() as session:
-                pending = await session.scalar(
+                # Not yet fetched from the emulator, or stored and not yet handled.
+                unhandled = self.tg.pending_updates or await inbox.backlog(session)
+                pending = unhandled or await session.scalar(
                     select(func.count())
                     .select_from(Delivery)
                     .where(
@@ -96,7 +102,8 @@ class Harness:
             if pending == 0:
                 return
             if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"{pending} deliveries still pending")
+                what = "updates unhandled" if unhandled else "deliveries still pending"
+                raise TimeoutError(f"{pending} {what}")
             await asyncio.sleep(0.02)
 
 
