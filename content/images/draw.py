@@ -13,7 +13,11 @@ Conventions used by the pose data:
 * in side views the person's "near" limbs face the viewer and are drawn in the strong accent
   colour, the "far" limbs are drawn lighter and behind the torso, which is what lets an eye
   separate two legs that overlap in a flat drawing;
-* a pale "ghost" body shows the starting position where the stretch is a movement away from it.
+* a pale "ghost" body shows the starting position where the stretch is a movement away from it;
+* which side the viewer sees (x right, y up, z towards the viewer; a person's right is
+  forward x head-direction): in profile facing RIGHT, or lying on the back with the head on the
+  LEFT, the person's RIGHT side faces us (a car driving to the right shows its right side);
+  facing left, or head on the right, the LEFT side.  The near limbs are that side's.
 
 Each stretch also moves: ``<id>.gif`` is a short looping animation made from the same drawing,
 start position -> stretch -> hold, the body's joints blended from the start pose (the pale
@@ -1497,7 +1501,7 @@ def psoas_stretch_stronger() -> Scene:
         arrows=(Arrow(((18.0, 118.0), (40.0, 121.0), (58.0, 108.0)), width=3.4),),
         guides=(Guide((62.0, 0.0), (62.0, 62.0)),),
         tags=(
-            label((-40.0, 12.0), "right knee up"),
+            label((-58.0, -9.0), "right knee up"),
             label((62.0, -9.0), "knee not past foot"),
         ),
         caption="hands on a chair, lean forward, back leg straight",
