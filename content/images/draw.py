@@ -413,6 +413,9 @@ class Inset:
 
     scene: Scene
     box: tuple[int, int, int, int]
+    # Show only this part of the inset's scene (world cm: x0, y0, x1, y1; the same aspect as
+    # ``box``), so a detail reads at inset size; None shows the whole drawing.
+    crop: tuple[float, float, float, float] | None = None
 
 
 Prop = Mat | Wall | Chair | Cushion | Pillow
@@ -911,6 +914,18 @@ def render_rgb(scene: Scene, framing: Scene | None = None) -> Image.Image:
     if scene.inset is not None:
         x, y, w, h = scene.inset.box
         whole = render_rgb(scene.inset.scene).crop((0, 0, WIDTH, HEIGHT - LABEL_BAND))
+        if scene.inset.crop is not None:
+            s_in, (ox, oy) = layout(scene.inset.scene)
+            cx0, cy0, cx1, cy1 = scene.inset.crop
+            k = SUPERSAMPLE
+            whole = whole.crop(
+                (
+                    round(ox / k + cx0 * s_in),
+                    round(oy / k - cy1 * s_in),
+                    round(ox / k + cx1 * s_in),
+                    round(oy / k - cy0 * s_in),
+                )
+            )
         small = whole.resize((w, h), Image.Resampling.LANCZOS)
         frame = ImageDraw.Draw(picture)
         frame.rounded_rectangle((x - 3, y - 3, x + w + 2, y + h + 2), radius=10, fill=PAL.mat_edge)
@@ -1143,6 +1158,74 @@ def gluteal_body(
     )
 
 
+def gluteal_from_above() -> Scene:
+    """The inset of gluteal stretch #1: the same pose seen from above, head on the left, so the
+    person's left side is at the top.  The right knee (blue) is pulled up and ACROSS the body's
+    midline (dashed) towards the left shoulder, both hands on it; the left leg lies straight.
+    The shin points mostly at the ceiling, so from above it shows short."""
+    knee = (-18.0, 16.0)
+    right_leg = Leg(
+        (6.0, 25.0),
+        foot_angle=30,
+        hip=TOP_R_HIP,
+        knee=knee,
+        foot_len=9,
+        fold=True,
+        key=True,
+    )
+    left_leg = Leg(
+        (84.0, 10.0),
+        foot_angle=0,
+        hip=TOP_L_HIP,
+        knee=(42.0, 10.0),
+        near=False,
+        front=False,
+        foot_len=7,
+        foot_r=(4.0, 5.0),
+    )
+    body = make_body(
+        pelvis=TOP_PELVIS,
+        spine=TOP_SPINE,
+        head_angle=180,
+        face=None,
+        face_up=True,
+        view="top",
+        arms=[
+            Arm(
+                (-11.0, 23.0),
+                shoulder=TOP_L_SHOULDER,
+                elbow=(-30.0, 28.0),
+                hand_angle=-20,
+                layer=1,
+            ),
+            Arm(
+                (-14.0, 6.0),
+                shoulder=TOP_R_SHOULDER,
+                elbow=(-30.0, -10.0),
+                hand_angle=70,
+                layer=1,
+            ),
+        ],
+        legs=[left_leg, right_leg],
+    )
+    return Scene(
+        title="",
+        view="top",
+        bodies=(body,),
+        guides=(Guide((-90.0, 0.0), (100.0, 0.0)),),
+        # Over the knee, towards the left shoulder.
+        arrows=(Arrow(((2.0, 37.0), (-14.0, 40.0), (-32.0, 36.0)), width=3.0),),
+        tags=(
+            Tag((34.0, 30.0), "L", size=40),
+            Tag((34.0, -26.0), "R", size=40),
+            Tag((-40.0, -31.0), "seen from above", size=34, strong=True),
+        ),
+    )
+
+
+GLUTEAL_INSET_CROP = (-84.0, -38.0, 44.0, 44.0)
+
+
 def gluteal_stretch() -> Scene:
     """Side view: lying on the back, left leg straight; both hands pull the bent right knee up
     past the chest towards the left shoulder (the far one, so the knee also goes across)."""
@@ -1161,6 +1244,7 @@ def gluteal_stretch() -> Scene:
             label((64.0, 22.0), "left leg straight"),
         ),
         caption="pull the knee to the opposite shoulder",
+        inset=Inset(gluteal_from_above(), (744, 16, 436, 279), GLUTEAL_INSET_CROP),
     )
 
 
