@@ -1089,7 +1089,14 @@ def knee_hug_one_knee() -> Scene:
     """
     knee = polar(SUPINE_PELVIS, 122.0, THIGH)
     shin = -16.0
-    leg = Leg(polar(knee, shin, SHIN - 2), foot_angle=shin + 30, near=True, front=True, knee=knee)
+    leg = Leg(
+        polar(knee, shin, SHIN - 2),
+        foot_angle=shin + 30,
+        near=True,
+        front=True,
+        knee=knee,
+        key=True,
+    )
     straight = Leg((86.0, 5.0), foot_angle=80, near=False, front=False, knee=(43.0, 7.0))
     body = make_body(
         pelvis=SUPINE_PELVIS,
@@ -1104,9 +1111,78 @@ def knee_hug_one_knee() -> Scene:
         view="side",
         bodies=(body,),
         props=(Mat(-92, 100),),
-        arrows=(Arrow(((30.0, 60.0), (14.0, 74.0), (-8.0, 74.0))),),
+        arrows=(Arrow(((22.0, 64.0), (6.0, 78.0), (-16.0, 78.0))),),
+        tags=(
+            label((-62.0, 62.0), "knee straight to the chest"),
+            label((68.0, 30.0), "other leg straight"),
+        ),
         caption="pull one knee to the chest, other leg down",
+        inset=Inset(knee_hug_from_above(), (744, 16, 436, 279), KNEE_HUG_INSET_CROP),
     )
+
+
+def knee_hug_from_above() -> Scene:
+    """The inset of the one-knee hug: seen from above, head on the left.  The hugged knee (blue)
+    comes straight up towards the shoulder on its own side, staying beside the body's midline
+    (dashed), never across it; the other leg lies straight.  No side is named: the sheet says
+    "just one knee"."""
+    knee = (-26.0, -13.0)
+    hugged = Leg(
+        (4.0, -22.0),
+        foot_angle=-10,
+        hip=TOP_R_HIP,
+        knee=knee,
+        foot_len=9,
+        fold=True,
+        key=True,
+    )
+    straight = Leg(
+        (84.0, 10.0),
+        foot_angle=0,
+        hip=TOP_L_HIP,
+        knee=(42.0, 10.0),
+        near=False,
+        front=False,
+        foot_len=7,
+        foot_r=(4.0, 5.0),
+    )
+    body = make_body(
+        pelvis=TOP_PELVIS,
+        spine=TOP_SPINE,
+        head_angle=180,
+        face=None,
+        face_up=True,
+        view="top",
+        arms=[
+            Arm(
+                (-15.0, -12.0),
+                shoulder=TOP_L_SHOULDER,
+                elbow=(-24.0, 8.0),
+                hand_angle=-70,
+                layer=1,
+            ),
+            Arm(
+                (-17.0, -24.0),
+                shoulder=TOP_R_SHOULDER,
+                elbow=(-34.0, -30.0),
+                hand_angle=10,
+                layer=1,
+            ),
+        ],
+        legs=[straight, hugged],
+    )
+    return Scene(
+        title="",
+        view="top",
+        bodies=(body,),
+        guides=(Guide((-90.0, 0.0), (100.0, 0.0)),),
+        # Straight along the body, towards the shoulder on the same side.
+        arrows=(Arrow(((4.0, -36.0), (-14.0, -38.0), (-32.0, -34.0)), width=3.0),),
+        tags=(Tag((-40.0, 35.0), "seen from above", size=34, strong=True),),
+    )
+
+
+KNEE_HUG_INSET_CROP = (-84.0, -44.0, 44.0, 38.0)
 
 
 # Lying on the back seen from above, head on the left.  Facing us, the person's left side is at
