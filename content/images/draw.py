@@ -1059,15 +1059,32 @@ def hold_shin(near: bool, leg: Leg, along: float = 0.3) -> Arm:
 
 
 def knee_hugs() -> Scene:
-    # The far leg sits a little higher, so both shins (and both hands on them) show.
-    far_leg = hug_leg(False, thigh=119, shin=-7)
-    near_leg = hug_leg(True, thigh=126, shin=-19)
+    """Side view: both knees pulled to the chest together, side by side.  Both legs bend the
+    same way; the far one shows just behind (a little higher, a little further on) the near
+    one, both blue (both do the stretch), each hand on its own shin."""
+    thigh, shin = 122.0, -16.0
+    knee = polar(SUPINE_PELVIS, thigh, THIGH)
+    near_leg = Leg(
+        polar(knee, shin, SHIN - 2), foot_angle=shin + 30, knee=knee, key=True, fold=True
+    )
+    off = (5.0, 7.0)
+    far_knee = (knee[0] + off[0], knee[1] + off[1])
+    far_leg = Leg(
+        polar(far_knee, shin, SHIN - 2),
+        foot_angle=shin + 30,
+        near=False,
+        front=False,
+        hip=(SUPINE_PELVIS[0] + 2.0, SUPINE_PELVIS[1] + 3.0),
+        knee=far_knee,
+        key=True,
+        fold=True,
+    )
     body = make_body(
         pelvis=SUPINE_PELVIS,
         spine=SUPINE_SPINE,
         head_angle=184,
         face=90,
-        arms=[hold_shin(False, far_leg, along=0.34), hold_shin(True, near_leg, along=0.26)],
+        arms=[hold_shin(False, far_leg, along=0.6), hold_shin(True, near_leg, along=0.26)],
         legs=[far_leg, near_leg],
     )
     return Scene(
@@ -1075,7 +1092,8 @@ def knee_hugs() -> Scene:
         view="side",
         bodies=(body,),
         props=(Mat(-92, 60),),
-        arrows=(Arrow(((28.0, 70.0), (10.0, 78.0), (-10.0, 72.0))),),
+        arrows=(Arrow(((30.0, 72.0), (12.0, 84.0), (-10.0, 80.0))),),
+        tags=(label((-56.0, 60.0), "both knees to the chest"),),
         caption="pull both knees to the chest",
     )
 
@@ -1854,6 +1872,21 @@ def start_pelvic_tilt() -> Body:
     return lying_arms_down(spine=(170.0, 190.0, 181.0))
 
 
+def start_knee_hugs() -> Body:
+    """Knees up, feet on the floor, arms by the sides; the legs drawn folded, as in the hug."""
+    return make_body(
+        pelvis=SUPINE_PELVIS,
+        spine=SUPINE_SPINE,
+        head_angle=184,
+        face=90,
+        arms=[arm_by_side(False), arm_by_side(True)],
+        legs=[
+            replace(bent_leg_on_floor(False, dx=3), fold=True),
+            replace(bent_leg_on_floor(True), fold=True),
+        ],
+    )
+
+
 def start_knee_hug_one_knee() -> Body:
     """The other leg already lies straight."""
     return lying_arms_down(
@@ -1915,7 +1948,7 @@ def start_psoas_stretch_stronger() -> Body:
 # the arms), the start position is drawn here.  Every other scene starts from its pale figure.
 ANIMATION_STARTS: dict[str, Callable[[], Body]] = {
     "pelvic-tilt": start_pelvic_tilt,
-    "knee-hugs": lying_arms_down,
+    "knee-hugs": start_knee_hugs,
     "knee-hug-one-knee": start_knee_hug_one_knee,
     "gluteal-stretch": start_gluteal_stretch,
     "gluteal-stretch-2": start_gluteal_stretch_2,
