@@ -13,7 +13,11 @@ Conventions used by the pose data:
 * in side views the person's "near" limbs face the viewer and are drawn in the strong accent
   colour, the "far" limbs are drawn lighter and behind the torso, which is what lets an eye
   separate two legs that overlap in a flat drawing;
-* a pale "ghost" body shows the starting position where the stretch is a movement away from it.
+* a pale "ghost" body shows the starting position where the stretch is a movement away from it;
+* which side the viewer sees (x right, y up, z towards the viewer; a person's right is
+  forward x head-direction): in profile facing RIGHT, or lying on the back with the head on the
+  LEFT, the person's RIGHT side faces us (a car driving to the right shows its right side);
+  facing left, or head on the right, the LEFT side.  The near limbs are that side's.
 
 Each stretch also moves: ``<id>.gif`` is a short looping animation made from the same drawing,
 start position -> stretch -> hold, the body's joints blended from the start pose (the pale
@@ -409,6 +413,9 @@ class Inset:
 
     scene: Scene
     box: tuple[int, int, int, int]
+    # Show only this part of the inset's scene (world cm: x0, y0, x1, y1; the same aspect as
+    # ``box``), so a detail reads at inset size; None shows the whole drawing.
+    crop: tuple[float, float, float, float] | None = None
 
 
 Prop = Mat | Wall | Chair | Cushion | Pillow
@@ -907,6 +914,18 @@ def render_rgb(scene: Scene, framing: Scene | None = None) -> Image.Image:
     if scene.inset is not None:
         x, y, w, h = scene.inset.box
         whole = render_rgb(scene.inset.scene).crop((0, 0, WIDTH, HEIGHT - LABEL_BAND))
+        if scene.inset.crop is not None:
+            s_in, (ox, oy) = layout(scene.inset.scene)
+            cx0, cy0, cx1, cy1 = scene.inset.crop
+            k = SUPERSAMPLE
+            whole = whole.crop(
+                (
+                    round(ox / k + cx0 * s_in),
+                    round(oy / k - cy1 * s_in),
+                    round(ox / k + cx1 * s_in),
+                    round(oy / k - cy0 * s_in),
+                )
+            )
         small = whole.resize((w, h), Image.Resampling.LANCZOS)
         frame = ImageDraw.Draw(picture)
         frame.rounded_rectangle((x - 3, y - 3, x + w + 2, y + h + 2), radius=10, fill=PAL.mat_edge)
@@ -1040,15 +1059,32 @@ def hold_shin(near: bool, leg: Leg, along: float = 0.3) -> Arm:
 
 
 def knee_hugs() -> Scene:
-    # The far leg sits a little higher, so both shins (and both hands on them) show.
-    far_leg = hug_leg(False, thigh=119, shin=-7)
-    near_leg = hug_leg(True, thigh=126, shin=-19)
+    """Side view: both knees pulled to the chest together, side by side.  Both legs bend the
+    same way; the far one shows just behind (a little higher, a little further on) the near
+    one, both blue (both do the stretch), each hand on its own shin."""
+    thigh, shin = 122.0, -16.0
+    knee = polar(SUPINE_PELVIS, thigh, THIGH)
+    near_leg = Leg(
+        polar(knee, shin, SHIN - 2), foot_angle=shin + 30, knee=knee, key=True, fold=True
+    )
+    off = (5.0, 7.0)
+    far_knee = (knee[0] + off[0], knee[1] + off[1])
+    far_leg = Leg(
+        polar(far_knee, shin, SHIN - 2),
+        foot_angle=shin + 30,
+        near=False,
+        front=False,
+        hip=(SUPINE_PELVIS[0] + 2.0, SUPINE_PELVIS[1] + 3.0),
+        knee=far_knee,
+        key=True,
+        fold=True,
+    )
     body = make_body(
         pelvis=SUPINE_PELVIS,
         spine=SUPINE_SPINE,
         head_angle=184,
         face=90,
-        arms=[hold_shin(False, far_leg, along=0.34), hold_shin(True, near_leg, along=0.26)],
+        arms=[hold_shin(False, far_leg, along=0.6), hold_shin(True, near_leg, along=0.26)],
         legs=[far_leg, near_leg],
     )
     return Scene(
@@ -1056,7 +1092,8 @@ def knee_hugs() -> Scene:
         view="side",
         bodies=(body,),
         props=(Mat(-92, 60),),
-        arrows=(Arrow(((28.0, 70.0), (10.0, 78.0), (-10.0, 72.0))),),
+        arrows=(Arrow(((30.0, 72.0), (12.0, 84.0), (-10.0, 80.0))),),
+        tags=(label((-56.0, 60.0), "both knees to the chest"),),
         caption="pull both knees to the chest",
     )
 
@@ -1070,7 +1107,14 @@ def knee_hug_one_knee() -> Scene:
     """
     knee = polar(SUPINE_PELVIS, 122.0, THIGH)
     shin = -16.0
-    leg = Leg(polar(knee, shin, SHIN - 2), foot_angle=shin + 30, near=True, front=True, knee=knee)
+    leg = Leg(
+        polar(knee, shin, SHIN - 2),
+        foot_angle=shin + 30,
+        near=True,
+        front=True,
+        knee=knee,
+        key=True,
+    )
     straight = Leg((86.0, 5.0), foot_angle=80, near=False, front=False, knee=(43.0, 7.0))
     body = make_body(
         pelvis=SUPINE_PELVIS,
@@ -1085,9 +1129,78 @@ def knee_hug_one_knee() -> Scene:
         view="side",
         bodies=(body,),
         props=(Mat(-92, 100),),
-        arrows=(Arrow(((30.0, 60.0), (14.0, 74.0), (-8.0, 74.0))),),
+        arrows=(Arrow(((22.0, 64.0), (6.0, 78.0), (-16.0, 78.0))),),
+        tags=(
+            label((-62.0, 62.0), "knee straight to the chest"),
+            label((68.0, 30.0), "other leg straight"),
+        ),
         caption="pull one knee to the chest, other leg down",
+        inset=Inset(knee_hug_from_above(), (744, 16, 436, 279), KNEE_HUG_INSET_CROP),
     )
+
+
+def knee_hug_from_above() -> Scene:
+    """The inset of the one-knee hug: seen from above, head on the left.  The hugged knee (blue)
+    comes straight up towards the shoulder on its own side, staying beside the body's midline
+    (dashed), never across it; the other leg lies straight.  No side is named: the sheet says
+    "just one knee"."""
+    knee = (-26.0, -13.0)
+    hugged = Leg(
+        (4.0, -22.0),
+        foot_angle=-10,
+        hip=TOP_R_HIP,
+        knee=knee,
+        foot_len=9,
+        fold=True,
+        key=True,
+    )
+    straight = Leg(
+        (84.0, 10.0),
+        foot_angle=0,
+        hip=TOP_L_HIP,
+        knee=(42.0, 10.0),
+        near=False,
+        front=False,
+        foot_len=7,
+        foot_r=(4.0, 5.0),
+    )
+    body = make_body(
+        pelvis=TOP_PELVIS,
+        spine=TOP_SPINE,
+        head_angle=180,
+        face=None,
+        face_up=True,
+        view="top",
+        arms=[
+            Arm(
+                (-15.0, -12.0),
+                shoulder=TOP_L_SHOULDER,
+                elbow=(-24.0, 8.0),
+                hand_angle=-70,
+                layer=1,
+            ),
+            Arm(
+                (-17.0, -24.0),
+                shoulder=TOP_R_SHOULDER,
+                elbow=(-34.0, -30.0),
+                hand_angle=10,
+                layer=1,
+            ),
+        ],
+        legs=[straight, hugged],
+    )
+    return Scene(
+        title="",
+        view="top",
+        bodies=(body,),
+        guides=(Guide((-90.0, 0.0), (100.0, 0.0)),),
+        # Straight along the body, towards the shoulder on the same side.
+        arrows=(Arrow(((4.0, -36.0), (-14.0, -38.0), (-32.0, -34.0)), width=3.0),),
+        tags=(Tag((-40.0, 35.0), "seen from above", size=34, strong=True),),
+    )
+
+
+KNEE_HUG_INSET_CROP = (-84.0, -44.0, 44.0, 38.0)
 
 
 # Lying on the back seen from above, head on the left.  Facing us, the person's left side is at
@@ -1139,6 +1252,74 @@ def gluteal_body(
     )
 
 
+def gluteal_from_above() -> Scene:
+    """The inset of gluteal stretch #1: the same pose seen from above, head on the left, so the
+    person's left side is at the top.  The right knee (blue) is pulled up and ACROSS the body's
+    midline (dashed) towards the left shoulder, both hands on it; the left leg lies straight.
+    The shin points mostly at the ceiling, so from above it shows short."""
+    knee = (-18.0, 16.0)
+    right_leg = Leg(
+        (6.0, 25.0),
+        foot_angle=30,
+        hip=TOP_R_HIP,
+        knee=knee,
+        foot_len=9,
+        fold=True,
+        key=True,
+    )
+    left_leg = Leg(
+        (84.0, 10.0),
+        foot_angle=0,
+        hip=TOP_L_HIP,
+        knee=(42.0, 10.0),
+        near=False,
+        front=False,
+        foot_len=7,
+        foot_r=(4.0, 5.0),
+    )
+    body = make_body(
+        pelvis=TOP_PELVIS,
+        spine=TOP_SPINE,
+        head_angle=180,
+        face=None,
+        face_up=True,
+        view="top",
+        arms=[
+            Arm(
+                (-11.0, 23.0),
+                shoulder=TOP_L_SHOULDER,
+                elbow=(-30.0, 28.0),
+                hand_angle=-20,
+                layer=1,
+            ),
+            Arm(
+                (-14.0, 6.0),
+                shoulder=TOP_R_SHOULDER,
+                elbow=(-30.0, -10.0),
+                hand_angle=70,
+                layer=1,
+            ),
+        ],
+        legs=[left_leg, right_leg],
+    )
+    return Scene(
+        title="",
+        view="top",
+        bodies=(body,),
+        guides=(Guide((-90.0, 0.0), (100.0, 0.0)),),
+        # Over the knee, towards the left shoulder.
+        arrows=(Arrow(((2.0, 37.0), (-14.0, 40.0), (-32.0, 36.0)), width=3.0),),
+        tags=(
+            Tag((34.0, 30.0), "L", size=40),
+            Tag((34.0, -26.0), "R", size=40),
+            Tag((-40.0, -31.0), "seen from above", size=34, strong=True),
+        ),
+    )
+
+
+GLUTEAL_INSET_CROP = (-84.0, -38.0, 44.0, 44.0)
+
+
 def gluteal_stretch() -> Scene:
     """Side view: lying on the back, left leg straight; both hands pull the bent right knee up
     past the chest towards the left shoulder (the far one, so the knee also goes across)."""
@@ -1157,6 +1338,7 @@ def gluteal_stretch() -> Scene:
             label((64.0, 22.0), "left leg straight"),
         ),
         caption="pull the knee to the opposite shoulder",
+        inset=Inset(gluteal_from_above(), (744, 16, 436, 279), GLUTEAL_INSET_CROP),
     )
 
 
@@ -1368,7 +1550,9 @@ def rotation_stretch_stronger() -> Scene:
     return Scene(
         title="Rotation stretch (stronger)",
         view="top",
-        bodies=(as_ghost(rotation_stronger_start()), rotation_body(stronger=True)),
+        # No pale start figure: over the crossed legs it made a tangle; the animation shows
+        # the start (ANIMATION_STARTS).
+        bodies=(rotation_body(stronger=True),),
         props=(Mat(-92, 116, -96, 80),),
         # Beside the feet, clear of the crossed legs: the knees roll to the right.
         arrows=(Arrow(((98.0, 10.0), (102.0, -14.0), (92.0, -38.0))),),
@@ -1376,8 +1560,8 @@ def rotation_stretch_stronger() -> Scene:
             *side_tags(72.0, -84.0, 104.0),
             label((-60.0, 30.0), "head turned left"),
             label((-70.0, -44.0), "shoulders flat"),
-            label((58.0, 44.0), "pale: start, legs crossed"),
-            label((62.0, -2.0), "right foot on left knee"),
+            label((40.0, -78.0), "right foot over the left knee"),
+            label((64.0, 30.0), "knees fall to the right"),
         ),
         caption="seen from above · right leg over left, head left",
     )
@@ -1497,7 +1681,7 @@ def psoas_stretch_stronger() -> Scene:
         arrows=(Arrow(((18.0, 118.0), (40.0, 121.0), (58.0, 108.0)), width=3.4),),
         guides=(Guide((62.0, 0.0), (62.0, 62.0)),),
         tags=(
-            label((-40.0, 12.0), "right knee up"),
+            label((-58.0, -9.0), "right knee up"),
             label((62.0, -9.0), "knee not past foot"),
         ),
         caption="hands on a chair, lean forward, back leg straight",
@@ -1690,6 +1874,21 @@ def start_pelvic_tilt() -> Body:
     return lying_arms_down(spine=(170.0, 190.0, 181.0))
 
 
+def start_knee_hugs() -> Body:
+    """Knees up, feet on the floor, arms by the sides; the legs drawn folded, as in the hug."""
+    return make_body(
+        pelvis=SUPINE_PELVIS,
+        spine=SUPINE_SPINE,
+        head_angle=184,
+        face=90,
+        arms=[arm_by_side(False), arm_by_side(True)],
+        legs=[
+            replace(bent_leg_on_floor(False, dx=3), fold=True),
+            replace(bent_leg_on_floor(True), fold=True),
+        ],
+    )
+
+
 def start_knee_hug_one_knee() -> Body:
     """The other leg already lies straight."""
     return lying_arms_down(
@@ -1751,7 +1950,7 @@ def start_psoas_stretch_stronger() -> Body:
 # the arms), the start position is drawn here.  Every other scene starts from its pale figure.
 ANIMATION_STARTS: dict[str, Callable[[], Body]] = {
     "pelvic-tilt": start_pelvic_tilt,
-    "knee-hugs": lying_arms_down,
+    "knee-hugs": start_knee_hugs,
     "knee-hug-one-knee": start_knee_hug_one_knee,
     "gluteal-stretch": start_gluteal_stretch,
     "gluteal-stretch-2": start_gluteal_stretch_2,
