@@ -184,6 +184,8 @@ class Body:
     limbs: tuple[Limb, ...]
     ghost: bool = False
     view: View = "side"
+    # False: no head or neck (a view from the feet end, where the chest hides them).
+    head_shown: bool = True
 
 
 @dataclass(frozen=True)
@@ -630,11 +632,13 @@ def draw_body(cv: Canvas, body: Body) -> None:
         if not lb.front:
             limb(lb)
     # Neck, then torso over it, then head: the neck only shows between the two.
-    neck_end = lerp(body.spine[-1], body.head, 0.7)
-    part((body.spine[-1], neck_end), (5.0, 4.6), True)
+    if body.head_shown:
+        neck_end = lerp(body.spine[-1], body.head, 0.7)
+        part((body.spine[-1], neck_end), (5.0, 4.6), True)
     pts, radii = torso_curve(body)
     part(pts, radii, True)
-    draw_head(cv, body)
+    if body.head_shown:
+        draw_head(cv, body)
     for lb in limbs:
         if lb.front:
             limb(lb)
@@ -1426,10 +1430,10 @@ def rotation_body(stronger: bool) -> Body:
         ]
     else:
         return rotation_crossed(
-            left_knee=(30.0, -34.0),
-            left_ankle=(60.0, -12.0),
-            right_knee=(36.0, -56.0),
-            right_ankle=(40.0, -30.0),
+            left_knee=(18.0, -32.0),
+            left_ankle=(52.0, -20.0),
+            right_knee=(10.0, -50.0),
+            right_ankle=(24.0, -22.0),
             foot_angle=70,
         )
     return make_body(
@@ -1451,11 +1455,13 @@ def rotation_crossed(
     foot_angle: float,
     face_up: bool = False,
 ) -> Body:
-    """From above, arms out, the right leg (blue) crossed over the left one (pale).
+    """From above, head on the left, arms out, the right leg (blue) crossed over the left one
+    (pale); :func:`head_up` turns it for the picture.
 
-    With the knees fallen to the right the right thigh lies underneath, nearer the floor
-    (drawn first, partly hidden by the left thigh), and the right shin comes back over the
-    left knee so its foot hooks over it and presses it down (drawn last, on top)."""
+    With the knees fallen to the right the left hip rolls up, so the left thigh (pale) lies
+    over the pelvis, plainly coming out of the left hip; the right thigh lies below it, nearer
+    the floor, and the right shin comes back over the left knee so its foot hooks over it and
+    presses it down (drawn last, on top)."""
     body = make_body(
         pelvis=TOP_PELVIS,
         spine=TOP_SPINE,
@@ -1470,16 +1476,46 @@ def rotation_crossed(
                 foot_angle=foot_angle,
                 hip=TOP_R_HIP,
                 knee=right_knee,
-                front=False,
                 foot_len=12,
                 fold=True,
                 key=True,
             ),
-            Leg(left_ankle, foot_angle=-30, hip=TOP_L_HIP, knee=left_knee, near=False, front=False),
+            Leg(
+                left_ankle,
+                foot_angle=0,
+                hip=TOP_L_HIP,
+                knee=left_knee,
+                near=False,
+                foot_len=12,
+            ),
         ],
     )
     arms, (r_thigh, r_shin, left) = body.limbs[:2], body.limbs[2:]
-    return replace(body, limbs=(*arms, r_thigh, left, replace(r_shin, layer=1)))
+    return head_up(replace(body, limbs=(*arms, r_thigh, left, replace(r_shin, layer=1))))
+
+
+def turn(p: Point) -> Point:
+    """A quarter turn clockwise: head on the left -> head at the top."""
+    return (p[1], -p[0])
+
+
+def head_up(body: Body) -> Body:
+    """A top view drawn head on the left, turned so the head is at the top: lying on the back
+    seen from above, the person's RIGHT is then on our LEFT, as in the view from the feet."""
+    return replace(
+        body,
+        spine=tuple(turn(p) for p in body.spine),
+        head=turn(body.head),
+        face=None if body.face is None else turn(body.face),
+        limbs=tuple(
+            replace(
+                lb,
+                joints=tuple(turn(p) for p in lb.joints),
+                extra=tuple((turn(a), turn(b), r0, r1) for a, b, r0, r1 in lb.extra),
+            )
+            for lb in body.limbs
+        ),
+    )
 
 
 def rotation_stronger_start(face_up: bool = False) -> Body:
@@ -1487,7 +1523,7 @@ def rotation_stronger_start(face_up: bool = False) -> Body:
     the outside of the left knee."""
     return rotation_crossed(
         left_knee=(30.0, 11.0),
-        left_ankle=(42.0, 10.0),
+        left_ankle=(46.0, 10.0),
         right_knee=(30.0, 2.0),
         right_ankle=(34.0, 22.0),
         foot_angle=80,
@@ -1546,24 +1582,86 @@ def rotation_stretch() -> Scene:
     )
 
 
+def rotation_from_feet() -> Scene:
+    """The inset of the stronger rotation: the same stretch seen from the feet end, so the
+    person's right is on our left, as in the view from above with the head at the top.  The
+    chest lies flat, arms out on the floor; both bent knees have tipped over to the right
+    towards the floor, the right leg (blue) hooked over the outside of the left knee (pale)."""
+    spine = ((-12.0, 10.0), (-4.0, 10.5), (4.0, 10.5), (12.0, 10.0))
+    limbs = (
+        *(
+            Limb(
+                (sh, lerp(sh, hand, 0.5), hand, polar(hand, side * 0, 5.0)),
+                ARM_R,
+                near=True,
+                front=False,
+                hand=True,
+            )
+            for side, sh, hand in (
+                (-1, (-16.0, 10.0), (-64.0, 4.0)),
+                (1, (16.0, 10.0), (64.0, 4.0)),
+            )
+        ),
+        # Right thigh, below the left one, nearer the floor.
+        Limb(((-7.0, 8.0), (-44.0, 8.0)), LEG_R[:2], key=True),
+        # Left leg: thigh up to the knee, the shin (its own shape, outlined) back to the foot.
+        Limb(((8.0, 13.0), (-24.0, 31.0)), LEG_R[:2], near=False, layer=1),
+        Limb(
+            ((-24.0, 31.0), (22.0, 5.0)),
+            LEG_R[1:],
+            near=False,
+            layer=1,
+            extra=(((22.0, 5.0), (24.0, 2.0), 4.2, 4.2),),
+        ),
+        # Right shin back up over the left knee, the foot resting on top of it.
+        Limb(
+            ((-44.0, 8.0), (-26.0, 38.0)),
+            LEG_R[1:],
+            key=True,
+            layer=2,
+            extra=(((-27.0, 36.0), (-13.0, 43.0), 3.6, 2.6),),
+        ),
+    )
+    body = Body(
+        spine=spine,
+        torso_r=(11.0, 11.0, 11.0, 11.0),
+        head=spine[-1],
+        face=None,
+        limbs=limbs,
+        head_shown=False,
+    )
+    return Scene(
+        title="",
+        view="side",
+        bodies=(body,),
+        props=(Mat(-74, 74),),
+        arrows=(Arrow(((-4.0, 50.0), (-30.0, 50.0), (-50.0, 34.0)), width=3.0),),
+        tags=(
+            Tag((-58.0, 24.0), "R", size=56),
+            Tag((58.0, 24.0), "L", size=56),
+            Tag((26.0, 66.0), "seen from the feet", size=52, strong=True),
+        ),
+    )
+
+
 def rotation_stretch_stronger() -> Scene:
     return Scene(
         title="Rotation stretch (stronger)",
         view="top",
-        # No pale start figure: over the crossed legs it made a tangle; the animation shows
-        # the start (ANIMATION_STARTS).
         bodies=(rotation_body(stronger=True),),
-        props=(Mat(-92, 116, -96, 80),),
-        # Beside the feet, clear of the crossed legs: the knees roll to the right.
-        arrows=(Arrow(((98.0, 10.0), (102.0, -14.0), (92.0, -38.0))),),
+        props=(Mat(-82, 82, -80, 96),),
+        # Over the knees: they roll to the right (our left).
+        arrows=(Arrow(((-34.0, 14.0), (-56.0, 10.0), (-68.0, -8.0))),),
         tags=(
-            *side_tags(72.0, -84.0, 104.0),
-            label((-60.0, 30.0), "head turned left"),
-            label((-70.0, -44.0), "shoulders flat"),
-            label((40.0, -78.0), "right foot over the left knee"),
-            label((64.0, 30.0), "knees fall to the right"),
+            Tag((-74.0, 86.0), "R"),
+            Tag((74.0, 86.0), "L"),
+            label((54.0, 66.0), "head turned left"),
+            label((-48.0, 56.0), "shoulders flat"),
+            label((48.0, -42.0), "right foot on left knee"),
         ),
-        caption="seen from above · right leg over left, head left",
+        caption="seen from above · right leg over left, knees to the right",
+        inset=Inset(rotation_from_feet(), (790, 30, 390, 256), (-72.0, -4.0, 72.0, 90.5)),
+        extra_bounds=((160.0, 0.0),),
     )
 
 
