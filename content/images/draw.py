@@ -1657,7 +1657,7 @@ def rotation_stretch_stronger() -> Scene:
             Tag((74.0, 86.0), "L"),
             label((54.0, 66.0), "head turned left"),
             label((-48.0, 56.0), "shoulders flat"),
-            label((48.0, -42.0), "right foot on left knee"),
+            label((46.0, -50.0), "right foot on left knee"),
         ),
         caption="seen from above · right leg over left, knees to the right",
         inset=Inset(rotation_from_feet(), (790, 30, 390, 256), (-72.0, -4.0, 72.0, 90.5)),
