@@ -388,6 +388,7 @@ async def card_button(press: Press) -> None:
         record.pain.points,
         record.zone,
         f"{record.stats.first_name} · last 8 weeks",
+        first_day=clinic_charts.first_day_of(record.first_prompt_at, record.zone),
     )
     await send_file(press.update, press.context, png, "patient.png", as_photo=True)
     await press.send(text, markup)

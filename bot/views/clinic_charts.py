@@ -26,8 +26,12 @@ def _pyplot() -> ModuleType:
     return plt
 
 
-def draw_calendar(axes: Axes, grid: Mapping[date, int], today: date) -> None:
-    """Weeks as columns, Monday..Sunday as rows; the number of Dones in each day."""
+def draw_calendar(
+    axes: Axes, grid: Mapping[date, int], today: date, first_day: date | None = None
+) -> None:
+    """Weeks as columns, Monday..Sunday as rows; the number of Dones in each day. Days before
+    `first_day` (the patient's first reminder) are left blank like days to come: not a day
+    without stretches, a day before the programme."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
     days = sorted(grid)
@@ -35,8 +39,9 @@ def draw_calendar(axes: Axes, grid: Mapping[date, int], today: date) -> None:
     weeks = len(days) // 7
     values = [[0.0] * weeks for _ in range(7)]
     for day, count in grid.items():
+        in_programme = day <= today and (first_day is None or day >= first_day)
         values[day.weekday()][(day - first).days // 7] = (
-            float(count) if day <= today else float("nan")
+            float(count) if in_programme else float("nan")
         )
     colours = ListedColormap(SHADES).with_extremes(bad=BACKGROUND)
     axes.imshow(values, cmap=colours, norm=BoundaryNorm([0, 1, 2, 3, 4, 100], colours.N))
@@ -98,6 +103,7 @@ def record_png(
     title: str,
     *,
     width: float = 6.4,
+    first_day: date | None = None,
 ) -> bytes:
     """The card's picture: the 8-week calendar and the pain trend side by side."""
     plt = _pyplot()
@@ -106,7 +112,7 @@ def record_png(
         gridspec_kw={"width_ratios": [3, 2]},
     )  # fmt: skip
     calendar.set_facecolor(BACKGROUND)
-    draw_calendar(calendar, grid, today)
+    draw_calendar(calendar, grid, today, first_day)
     calendar.set_title("Stretches done per day", fontsize=9, color=INK, loc="left")
     draw_pain(pain, points, zone)
     pain.set_title("Pain (0–10), weekly", fontsize=9, color=INK, loc="left")
@@ -116,13 +122,14 @@ def record_png(
 
 
 def chart_png(draw: str, grid: Mapping[date, int], today: date, points: Sequence[PainPoint],
-              zone: str, size: tuple[float, float]) -> bytes:  # fmt: skip
+              zone: str, size: tuple[float, float],
+              first_day: date | None = None) -> bytes:  # fmt: skip
     """One chart alone (`draw`: "calendar" or "pain"), e.g. for the visit report."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=size, dpi=150, facecolor=BACKGROUND)
     axes.set_facecolor(BACKGROUND)
     if draw == "calendar":
-        draw_calendar(axes, grid, today)
+        draw_calendar(axes, grid, today, first_day)
         axes.set_aspect("auto")  # fill the report's box rather than leave a margin round it
     else:
         draw_pain(axes, points, zone)
@@ -136,6 +143,11 @@ def _png(figure: object) -> bytes:
     figure.savefig(buffer, format="png", facecolor=BACKGROUND)  # type: ignore[attr-defined]
     plt.close(figure)
     return buffer.getvalue()
+
+
+def first_day_of(first_prompt_at: datetime | None, zone: str) -> date | None:
+    """The patient's day of their first reminder, in their zone (None: none sent yet)."""
+    return None if first_prompt_at is None else first_prompt_at.astimezone(get_zone(zone)).date()
 
 
 def today_in(zone: str, now: datetime) -> date:

@@ -101,6 +101,7 @@ def visit_report_pdf(
     calendar = clinic_charts.chart_png(
         "calendar", record.progress.grid, record.progress.today, record.pain.points,
         record.zone, (5.2, 2.6),
+        first_day=clinic_charts.first_day_of(record.first_prompt_at, record.zone),
     )  # fmt: skip
     pdf.image(io.BytesIO(calendar), x=pdf.l_margin, y=top + 6, w=width * 0.58)
     pdf.set_xy(pdf.l_margin + width * 0.6, top)
