@@ -19,10 +19,14 @@ FIRST_PROMPT = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 07:30 Thursday in A
 
 
 async def first_prompt(bot: Harness, user_id: int) -> tuple[FakeUser, ChatMessage]:
+    """The user's first scheduled prompt, once the engine has recorded it as sent (the message
+    arrives before its outcome is recorded: a snapshot of the rows taken in between, on a
+    loaded machine, saw it still pending)."""
     user = await onboard(bot, user_id)
     bot.advance_to(FIRST_PROMPT)
     prompt = await user.next_message()
     assert prompt.photo is not None
+    await bot.settled()
     return user, prompt
 
 
