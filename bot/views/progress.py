@@ -3,7 +3,6 @@ weekly pain scores beside it, once there are any)."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,7 @@ from bot.catalog import Catalog
 from bot.domain.pain import PainTrend
 from bot.domain.streaks import Progress
 from bot.views.chart_palette import BACKGROUND, FROZEN, INK, SHADES, TODAY_EDGE
-from bot.views.clinic_charts import draw_pain
+from bot.views.clinic_charts import calendar_values, draw_pain, png_of, pyplot
 from bot.views.html import bold, esc
 
 if TYPE_CHECKING:
@@ -67,13 +66,7 @@ def summary(progress: Progress, catalog: Catalog) -> str:
 def heatmap_png(progress: Progress, pain: PainTrend | None = None, zone: str = "UTC") -> bytes:
     """The grid's weeks as columns, Monday to Sunday as rows: readable on a phone. With pain
     scores (the weekly check-in), their trend line beside it, dates in the user's `zone`."""
-    # matplotlib is imported on the first /progress, not at start-up: ~0.6 s of CPU and ~40 MB
-    # of the process's memory, and most processes never draw a chart.
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display: render to PNG bytes only
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     weeks = len(progress.grid) // 7
     title = (
         f"Your last {weeks} weeks  ·  week streak {progress.week_streak}"
@@ -99,23 +92,15 @@ def heatmap_png(progress: Progress, pain: PainTrend | None = None, zone: str = "
         footnote += " · pain: your weekly check-in"
     figure.tight_layout(rect=(0, 0.06, 1, 1))
     figure.text(0.5, 0.02, footnote, ha="center", color=INK, fontsize=10)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
-    plt.close(figure)
-    return buffer.getvalue()
+    return png_of(figure)
 
 
 def _draw_heatmap(axes: Axes, progress: Progress) -> None:
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Rectangle
 
-    days = sorted(progress.grid)
-    weeks = len(days) // 7
-    first = days[0]
-    values: list[list[float]] = [[0.0] * weeks for _ in range(7)]
-    for day, count in progress.grid.items():
-        column, row = (day - first).days // 7, day.weekday()
-        values[row][column] = float(count) if day <= progress.today else float("nan")
+    first, values = calendar_values(progress.grid, progress.today)
+    weeks = len(values[0])
 
     axes.set_facecolor(BACKGROUND)
     colours = ListedColormap(SHADES).with_extremes(bad=BACKGROUND)
