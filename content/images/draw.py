@@ -1158,24 +1158,8 @@ def knee_hug_from_above() -> Scene:
         fold=True,
         key=True,
     )
-    straight = Leg(
-        (84.0, 10.0),
-        foot_angle=0,
-        hip=TOP_L_HIP,
-        knee=(42.0, 10.0),
-        near=False,
-        front=False,
-        foot_len=7,
-        foot_r=(4.0, 5.0),
-    )
-    body = make_body(
-        pelvis=TOP_PELVIS,
-        spine=TOP_SPINE,
-        head_angle=180,
-        face=None,
-        face_up=True,
-        view="top",
-        arms=[
+    body = knee_up_from_above(
+        [
             Arm(
                 (-15.0, -12.0),
                 shoulder=TOP_L_SHOULDER,
@@ -1191,7 +1175,7 @@ def knee_hug_from_above() -> Scene:
                 layer=1,
             ),
         ],
-        legs=[straight, hugged],
+        hugged,
     )
     return Scene(
         title="",
@@ -1216,6 +1200,32 @@ TOP_L_SHOULDER = (_top_sp[3][0] + 5, SHOULDER_HALF_WIDTH)
 TOP_R_SHOULDER = (_top_sp[3][0] + 5, -SHOULDER_HALF_WIDTH)
 TOP_L_HIP = (0.0, HIP_HALF_WIDTH)
 TOP_R_HIP = (0.0, -HIP_HALF_WIDTH)
+# The insets from above of the one-knee hug and gluteal #1: the left leg lies straight.
+TOP_STRAIGHT_LEFT_LEG = Leg(
+    (84.0, 10.0),
+    foot_angle=0,
+    hip=TOP_L_HIP,
+    knee=(42.0, 10.0),
+    near=False,
+    front=False,
+    foot_len=7,
+    foot_r=(4.0, 5.0),
+)
+
+
+def knee_up_from_above(arms: list[Arm], bent: Leg) -> Body:
+    """On the back seen from above, head on the left, the left leg straight, `bent` the right
+    leg pulled up, with `arms`."""
+    return make_body(
+        pelvis=TOP_PELVIS,
+        spine=TOP_SPINE,
+        head_angle=180,
+        face=None,
+        face_up=True,
+        view="top",
+        arms=arms,
+        legs=[TOP_STRAIGHT_LEFT_LEG, bent],
+    )
 
 
 def side_tags(top: float, bottom: float, x: float) -> tuple[Tag, Tag]:
@@ -1271,24 +1281,8 @@ def gluteal_from_above() -> Scene:
         fold=True,
         key=True,
     )
-    left_leg = Leg(
-        (84.0, 10.0),
-        foot_angle=0,
-        hip=TOP_L_HIP,
-        knee=(42.0, 10.0),
-        near=False,
-        front=False,
-        foot_len=7,
-        foot_r=(4.0, 5.0),
-    )
-    body = make_body(
-        pelvis=TOP_PELVIS,
-        spine=TOP_SPINE,
-        head_angle=180,
-        face=None,
-        face_up=True,
-        view="top",
-        arms=[
+    body = knee_up_from_above(
+        [
             Arm(
                 (-11.0, 23.0),
                 shoulder=TOP_L_SHOULDER,
@@ -1304,7 +1298,7 @@ def gluteal_from_above() -> Scene:
                 layer=1,
             ),
         ],
-        legs=[left_leg, right_leg],
+        right_leg,
     )
     return Scene(
         title="",
