@@ -54,6 +54,8 @@ FAMILIES = (
 CHAT_BASE = 10_000_000
 INSERT_CHUNK = 5_000
 TELEGRAM_LIMIT = 30  # messages per second over all chats
+# What a reminder is sent as: a card (a photo, or an animation with CARD_ANIMATIONS), or text.
+CARD_METHODS = ("sendPhoto", "sendAnimation", "sendMessage")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # The bot with its own rate limiter switched off, to measure the engine's ceiling (--no-limit).

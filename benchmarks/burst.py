@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from _harness import (
+    CARD_METHODS,
     CHAT_BASE,
     TELEGRAM_LIMIT,
     TOKEN,
@@ -88,7 +89,7 @@ async def _finished(url: str, expected: int, within: float) -> None:
 
 def _write_timeline(path: Path, lateness: list[float], answered: list[tuple[float, int]]) -> None:
     """Each reminder's lateness (s), sorted; and next to it (`.emulator`) the emulator's
-    monotonic time and HTTP status of each sendPhoto answer (429s show where waves collided)."""
+    monotonic time and HTTP status of each card's answer (429s show where waves collided)."""
     path.write_text("".join(f"{t:.4f}\n" for t in lateness))
     Path(f"{path}.emulator").write_text("".join(f"{at:.4f} {status}\n" for at, status in answered))
 
@@ -141,9 +142,9 @@ async def run(args: argparse.Namespace) -> int:
                 finally:
                     await engine.dispose()
                 too_many = sum(1 for r in tg.requests if r.status == 429)
-                # The emulator's side, for --timeline: when each sendPhoto was answered, how.
-                answered = [(r.at, r.status) for r in tg.requests if r.method == "sendPhoto"]
-                photos = len(tg.calls("sendPhoto", ok=True))
+                # The emulator's side, for --timeline: when each card was answered, how.
+                answered = [(r.at, r.status) for r in tg.requests if r.method in CARD_METHODS]
+                cards = sum(1 for r in tg.requests if r.method in CARD_METHODS and r.ok)
                 uploads = tg.uploads
     sent = [r for r in rows if r.status == "sent" and r.sent_at is not None]
     lateness = [(r.sent_at - r.scheduled_for).total_seconds() for r in sent if r.sent_at]
@@ -193,7 +194,7 @@ async def run(args: argparse.Namespace) -> int:
                 ("bot peak RSS", f"{peak_rss:.0f} MB"),
                 ("final states", ", ".join(f"{k} {v}" for k, v in sorted(states.items()))),
                 ("429s from the emulator", f"{too_many}"),
-                ("sendPhoto ok / uploads", f"{photos} / {uploads}"),
+                ("cards sent ok / uploads", f"{cards} / {uploads}"),
                 ("errors logged", f"{len(errors)}"),
             ]
         )

@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from _harness import (
+    CARD_METHODS,
     CHAT_BASE,
     TELEGRAM_LIMIT,
     TOKEN,
@@ -218,7 +219,7 @@ async def run(args: argparse.Namespace) -> int:
                     rows = await deliveries(engine)
                 finally:
                     await engine.dispose()
-                sends = [r for r in tg.requests if r.method in ("sendPhoto", "sendMessage")]
+                sends = [r for r in tg.requests if r.method in CARD_METHODS]
                 too_many = sum(1 for r in sends if r.status == 429)
                 accepted = [r.at for r in sends if r.ok]
     sent = [r for r in rows if r.status == "sent" and r.sent_at is not None]
