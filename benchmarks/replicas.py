@@ -222,6 +222,7 @@ async def run(args: argparse.Namespace) -> int:
                 sends = [r for r in tg.requests if r.method in CARD_METHODS]
                 too_many = sum(1 for r in sends if r.status == 429)
                 accepted = [r.at for r in sends if r.ok]
+                refused = [r.at for r in sends if r.status == 429]
     sent = [r for r in rows if r.status == "sent" and r.sent_at is not None]
     lateness = sorted((r.sent_at - r.scheduled_for).total_seconds() for r in sent if r.sent_at)
     seconds = lateness[-1] if lateness else float("nan")
@@ -274,6 +275,11 @@ async def run(args: argparse.Namespace) -> int:
             "  accepted per second: "
             + " ".join(str(per_second[s]) for s in range(max(per_second) + 1))
         )
+        if refused:
+            print(
+                "  429s at (s after the first accepted): "
+                + " ".join(f"{at - first:.2f}" for at in sorted(refused)[:40])
+            )
     return 0
 
 

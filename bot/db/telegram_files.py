@@ -16,6 +16,11 @@ async def stored_file_ids(session: AsyncSession) -> dict[str, str]:
     return {row.sha256: row.file_id for row in rows}
 
 
+async def stored_file_id(session: AsyncSession, sha256: str) -> str | None:
+    """The file_id of one picture, if any process has uploaded it."""
+    return await session.scalar(select(TelegramFile.file_id).where(TelegramFile.sha256 == sha256))
+
+
 async def store_file_id(session: AsyncSession, sha256: str, file_id: str) -> None:
     """Keep `file_id` for the picture `sha256`, replacing an older one (another process may have
     uploaded the same picture meanwhile: the last answer wins, both are valid). Commits."""

@@ -114,7 +114,7 @@ class EngineApi:
         key, file_id = await pictures.known(picture)
         if file_id is None:
             async with pictures.lock(key):
-                file_id = pictures.file_id(key)
+                file_id = pictures.file_id(key) or await pictures.uploaded_elsewhere(key)
                 if file_id is None:
                     return await self._upload(
                         kind, chat_id, picture, key, fields, reply_markup, **timeouts

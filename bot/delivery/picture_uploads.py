@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.db.engine import SessionFactory
-from bot.db.telegram_files import store_file_id, stored_file_ids
+from bot.db.telegram_files import store_file_id, stored_file_id, stored_file_ids
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,19 @@ class PictureUploads:
 
     def file_id(self, key: str) -> str | None:
         return self._file_ids.get(key)
+
+    async def uploaded_elsewhere(self, key: str) -> str | None:
+        """The file_id another process stored for `key` since this one read them (replicas
+        starting a burst together would each upload every picture); None if none or unknown."""
+        try:
+            async with self._session_factory() as session:
+                file_id = await stored_file_id(session, key)
+        except Exception:
+            log.warning("could not read a stored file_id", exc_info=True)
+            return None
+        if file_id is not None:
+            self._file_ids[key] = file_id
+        return file_id
 
     def lock(self, key: str) -> asyncio.Lock:
         """Held while the picture `key` is uploaded, so that it is uploaded once."""

@@ -100,9 +100,16 @@ class SlidingWindowRateLimiter(AIORateLimiter):
     ) -> _Result:
         chat_id = data.get("chat_id")
         if chat_id is None:
-            return await super().process_request(
+            # Not paced, but timed: its round trip teaches the windows how quick a call to this
+            # server can be (getUpdates never comes here: python-telegram-bot skips the limiter).
+            sent = self.free.loop_time()
+            result = await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
+            rtt = self.free.loop_time() - sent
+            for window in self.windows.values():
+                window.learn_round_trip(rtt)
+            return result
         windows = self._paid_turns if data.get("allow_paid_broadcast") else self._free_turns
         budget = self._budget
 

@@ -32,7 +32,8 @@ from collections.abc import Iterable
 # so that it follows a network that got slower.
 RTT_BLOCK = 256
 # Until this many round trips are known, none is taken off (a stamp is its answer's arrival):
-# the first requests of a burst are uploads, whose round trip says nothing of a message's.
+# the first requests of a burst are uploads, whose round trip says nothing of a message's; the
+# limiter adds the quick calls that are not a chat's (getMe at start-up, answerCallbackQuery).
 RTT_SAMPLES = 16
 
 
@@ -88,6 +89,11 @@ class SendWindow:
         if limit != self.limit:
             self.limit = limit
             self._changed.set()
+
+    @property
+    def taken_off(self) -> float:
+        """The round trip taken off answers to stamp them (0 until enough are known)."""
+        return self._rtt
 
     @property
     def waiting(self) -> int:
@@ -152,7 +158,7 @@ class SendWindow:
     def finish(self, let_in: float, answered: bool) -> None:
         now = self.loop_time()
         if answered:
-            self._learn_rtt(now - let_in)
+            self.learn_round_trip(now - let_in)
             answer = now
         else:
             answer = now + self._rtt  # no answer: it may have arrived just now
@@ -164,7 +170,11 @@ class SendWindow:
         if was_empty:
             self._changed.set()  # a waiter with nothing to time its wait by can now
 
-    def _learn_rtt(self, rtt: float) -> None:
+    def learn_round_trip(self, rtt: float) -> None:
+        """A call's round trip, this window's own or any quick call's to the same server: the
+        quicker, the safer. Only from the window's own requests, a burst that starts slow
+        (uploads, new connections, a busy server) would teach it a round trip that the quick
+        requests after it beat, and they would crowd into one of Telegram's windows."""
         if rtt < self._rtt_block_min:
             self._rtt_block_min = rtt
             self._rtt_min = min(self._rtt_min, rtt)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import random
 
-from bot.delivery.send_window import SendWindow
+from bot.delivery.rate_limit import SlidingWindowRateLimiter
+from bot.delivery.send_window import RTT_SAMPLES, SendWindow
 
 
 def most_in_any_window(stamps: list[float], window: float) -> int:
@@ -70,3 +71,29 @@ async def test_a_raised_limit_lets_waiting_requests_through_at_once() -> None:
     turn = await asyncio.wait_for(waiting, 0.5)
     turn.done()
     assert window.in_window() == 1
+
+
+async def test_a_slow_start_does_not_teach_the_window_a_round_trip_quicker_ones_beat() -> None:
+    # The first requests of a burst are slow (uploads, new connections, a busy server): had the
+    # window learnt its quickest round trip from them alone, it would take too much off the
+    # quick ones that follow and crowd them into one of Telegram's windows.
+    window = SendWindow(limit=5, window=0.22)
+    window.learn_round_trip(FORWARD + BACK)  # a quick call at start-up (getMe)
+    arrivals: list[float] = []
+    await asyncio.gather(*(_send(window, arrivals, 0.06) for _ in range(20)))
+    await asyncio.gather(*(_send(window, arrivals, 0.0) for _ in range(20)))
+    assert most_in_any_window(arrivals, 0.2) <= 5
+
+
+async def test_the_limiter_learns_round_trips_from_calls_that_are_not_a_chats() -> None:
+    limiter = SlidingWindowRateLimiter(paid_rate=1000)
+
+    async def get_me(*_: object, **__: object) -> dict[str, object]:
+        await asyncio.sleep(0.01)
+        return {"id": 1}
+
+    for _ in range(RTT_SAMPLES):
+        await limiter.process_request(get_me, (), {}, "getMe", {}, None)
+    for window in limiter.windows.values():
+        assert 0.01 <= window.taken_off < 0.05
+        assert window.in_window() == 0  # timed, not counted
