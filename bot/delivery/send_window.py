@@ -28,9 +28,12 @@ import asyncio
 import heapq
 from collections.abc import Iterable
 
-# Round trips remembered for rtt_min: the smallest of the last one or two blocks of this many,
-# so that it follows a network that got slower.
-RTT_BLOCK = 256
+# How long rtt_min remembers: the smallest round trip of the last one or two blocks of this
+# many seconds (of those that saw a call), so that it follows a network that got slower for
+# good, not a busy spell. Counted in samples it was 256, i.e. 0.3 s of a paid broadcast at
+# 1000/s: every busy moment raised it, the quick requests after it were stamped too early and
+# crowded one of Telegram's windows (429s 15 s into a 20,000-reminder paid burst).
+RTT_MEMORY_SECONDS = 30.0
 # Until this many round trips are known, none is taken off (a stamp is its answer's arrival):
 # the first requests of a burst are uploads, whose round trip says nothing of a message's; the
 # limiter adds the quick calls that are not a chat's (getMe at start-up, answerCallbackQuery).
@@ -61,9 +64,10 @@ class SendWindow:
 
     Requests take turns first come, first served; a wave of them shares one wake-up."""
 
-    def __init__(self, limit: int, window: float) -> None:
+    def __init__(self, limit: int, window: float, rtt_memory: float = RTT_MEMORY_SECONDS) -> None:
         self.limit = limit
         self.window = window
+        self._rtt_memory = rtt_memory
         # Heap of answer times (less rtt_min, a request's stamp), maybe still in the window:
         # kept as answers, so that a later, smaller rtt_min moves every stamp later, not earlier.
         self._answers: list[float] = []
@@ -77,7 +81,7 @@ class SendWindow:
         self._rtt = 0.0  # rtt_min once known, taken off answers
         self._rtt_min = float("inf")  # the smaller of the two blocks'
         self._rtt_block_min = float("inf")
-        self._rtt_block_left = RTT_BLOCK
+        self._rtt_block_ends = 0.0
         self._rtt_samples = 0
 
     def loop_time(self) -> float:
@@ -175,13 +179,14 @@ class SendWindow:
         quicker, the safer. Only from the window's own requests, a burst that starts slow
         (uploads, new connections, a busy server) would teach it a round trip that the quick
         requests after it beat, and they would crowd into one of Telegram's windows."""
+        now = self.loop_time()
+        if now >= self._rtt_block_ends:
+            if self._rtt_block_min < float("inf"):  # an idle block forgets nothing
+                self._rtt_min, self._rtt_block_min = self._rtt_block_min, float("inf")
+            self._rtt_block_ends = now + self._rtt_memory
         if rtt < self._rtt_block_min:
             self._rtt_block_min = rtt
             self._rtt_min = min(self._rtt_min, rtt)
-        self._rtt_block_left -= 1
-        if not self._rtt_block_left:
-            self._rtt_min, self._rtt_block_min = self._rtt_block_min, float("inf")
-            self._rtt_block_left = RTT_BLOCK
         self._rtt_samples += 1
         if self._rtt_samples >= RTT_SAMPLES:
             self._rtt = self._rtt_min

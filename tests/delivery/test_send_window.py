@@ -97,3 +97,21 @@ async def test_the_limiter_learns_round_trips_from_calls_that_are_not_a_chats() 
     for window in limiter.windows.values():
         assert 0.01 <= window.taken_off < 0.05
         assert window.in_window() == 0  # timed, not counted
+
+
+async def test_a_busy_spell_of_many_requests_does_not_make_it_forget_the_quick_round_trip() -> None:
+    # A paid broadcast sends hundreds a second: a busy spell is many round trips, but short.
+    window = SendWindow(limit=100, window=0.22)
+    window.learn_round_trip(FORWARD + BACK)
+    arrivals: list[float] = []
+    await asyncio.gather(*(_send(window, arrivals, 0.06) for _ in range(700)))
+    await asyncio.gather(*(_send(window, arrivals, 0.0) for _ in range(200)))
+    assert most_in_any_window(arrivals, 0.2) <= 100
+
+
+async def test_it_follows_a_network_that_stays_slower() -> None:
+    window = SendWindow(limit=5, window=0.22, rtt_memory=0.3)
+    window.learn_round_trip(FORWARD + BACK)
+    arrivals: list[float] = []
+    await asyncio.gather(*(_send(window, arrivals, 0.06) for _ in range(40)))
+    assert window.taken_off >= FORWARD + 0.06 + BACK - 0.001  # the quick one is forgotten
