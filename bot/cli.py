@@ -8,10 +8,8 @@ import logging
 import os
 import secrets
 import sys
-import threading
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -142,7 +140,6 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
         else secrets.token_urlsafe(32)
     )
     _setup_logging(settings, secret)
-    place_data = PlaceData.start_loading()
     catalog = load_content(settings)
     asyncio.run(check_bot_api(settings))
     asyncio.run(migrate(settings))
@@ -151,7 +148,6 @@ def run(settings: Settings, webhook_url: str | None = None) -> int:
         settings=settings, catalog=catalog, session_factory=create_session_factory(engine)
     )
     application = build_application(services, Lifecycle(services, process=True, engine=engine))
-    place_data.wait()
     mode = "webhook" if webhook else "polling"
     log.info("starting", extra={"api": settings.telegram_api_url, "mode": mode})
     with _bot_api_errors_as_startup_errors(settings):
@@ -192,45 +188,6 @@ def webhook_target(url: str) -> tuple[str, str]:
     if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query:
         raise StartupError(f"--webhook must be an https URL like https://host/path, not {url!r}")
     return url.strip(), parsed.path.strip("/")
-
-
-class PlaceData:
-    """The time-zone and city data (~1 s of CPU), loaded in a thread beside the rest of start-up
-    and waited for before the bot serves anyone. Loaded lazily, the first user to type a city
-    paid for it on the event loop, and on a busy machine no one got an answer for over 10 s;
-    loaded once the bot is up, it lost that race (a user typed a city 0.5 s after the start)."""
-
-    def __init__(self) -> None:
-        self._started = time.monotonic()
-        self._thread = threading.Thread(target=self._load, name="place-data", daemon=True)
-
-    @classmethod
-    def start_loading(cls) -> PlaceData:
-        loading = cls()
-        loading._thread.start()
-        return loading
-
-    @staticmethod
-    def _load() -> None:
-        from bot.services import zone_lookup
-
-        # A failure here is raised again, in the main thread, by wait().
-        with suppress(Exception):
-            zone_lookup.warm_up()
-
-    def wait(self) -> None:
-        from bot.services import zone_lookup
-
-        waited = time.monotonic()
-        self._thread.join()
-        zone_lookup.warm_up()  # at once when loaded; if the thread failed, fails here instead
-        log.info(
-            "place data loaded",
-            extra={
-                "seconds": round(time.monotonic() - self._started, 2),
-                "waited": round(time.monotonic() - waited, 2),
-            },
-        )
 
 
 @contextmanager

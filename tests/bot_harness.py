@@ -117,7 +117,7 @@ async def running_bot(
 ) -> AsyncIterator[Harness]:
     """The bot against a fresh emulator; `settings` overrides Settings fields (e.g. the lease),
     `fake` passes options to TelegramFake (e.g. rate_limit)."""
-    zone_lookup.warm_up()  # as `stretchbot run` does before serving (once per test process)
+    zone_lookup.warm_up()  # once per test process, so no test's first city waits for it
     async with TelegramFake(token=TOKEN, **(fake or {})) as tg:
         clock = MovableClock()
         bot_settings = Settings(

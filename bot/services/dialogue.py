@@ -8,6 +8,7 @@ accounts.register and accounts.activate, where the conversation starts and ends)
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from bot.domain.dialogue import Question, Section, Step, TextUse, Transition
 from bot.domain.zones import UnknownZoneError, ZoneChoice
 from bot.services import accounts, answers, progress, schedule
 from bot.services.zone_lookup import (
+    load_in_background,
     zone_choices_for_name,
     zone_for_location,
     zones_for_local_time,
@@ -146,6 +148,8 @@ async def start(
     now: datetime,
 ) -> Started:
     """/start: begin (or begin again), resume, or welcome back."""
+    # The steps ahead may ask for a city (onboarding, or settings): load the places meanwhile.
+    load_in_background()
     user = await accounts.find_user(session, telegram_id)
     if user is None or user.consented_at is None:
         user = await accounts.register(session, telegram_id, chat_id, start_code)
@@ -275,9 +279,9 @@ async def zone_from_text(session: AsyncSession, user: User, text: str, now: date
             local = parse_time(text)
         except TimeParseError as error:
             return UnreadableTime(error.reason)
-        zones = zones_for_local_time(now, local, user.language_code)
+        zones = await asyncio.to_thread(zones_for_local_time, now, local, user.language_code)
         return ZonesForClock(zones) if zones else NoZoneAtTime(local)
-    choices = zone_choices_for_name(text)
+    choices = await asyncio.to_thread(zone_choices_for_name, text)
     if not choices:
         return ZoneNotFound(text)
     if len(choices) > 1:
@@ -293,7 +297,7 @@ async def zone_from_location(
 ) -> Finished | LocationRefusal:
     if not rules.takes_location(user.dialog_step):
         return LocationRefusal.NOT_ASKED
-    zone = zone_for_location(latitude, longitude)
+    zone = await asyncio.to_thread(zone_for_location, latitude, longitude)
     if zone is None:
         return LocationRefusal.NO_ZONE
     chosen = await choose_zone(session, user, zone, now)

@@ -9,15 +9,20 @@ Data, all offline and packaged:
   (name, alternate names in many scripts, country, population, IANA zone) and its country table
   (which lists each country's languages, used to prefer zones in the user's language region).
 
-Each data set is loaded lazily, once per process (threads may ask at once: locked);
-:func:`warm_up` loads them ahead of time so the first user does not wait ~1 s.
+Each data set is loaded lazily, once per process (threads may ask at once: locked), ~80 MB and
+1-5 s of CPU in all: not at start-up, so an idle replica stays small. Callers on the event loop
+run the lookups in a thread (bot.services.dialogue), so a load never holds anyone else up;
+:func:`load_in_background` starts it when a user begins the steps that ask for a zone, so it
+is usually there by the time they type a city.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
+import time as clock
 from datetime import datetime, time
 from functools import cache
 from importlib import resources
@@ -37,6 +42,8 @@ from bot.domain.zones import (
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
+
+log = logging.getLogger(__name__)
 
 #: Cities at least this big are also found by their alternate names ("Bombay", "München",
 #: "Москва"); smaller ones only by their main name. Keeps the in-memory index small (~100k keys).
@@ -210,7 +217,33 @@ def _get_finder() -> TimezoneFinder:
 
 
 def warm_up() -> None:
-    """Load every data set now (~1 s, ~60 MB) instead of at the first user's request."""
+    """Load every data set now instead of at the first lookup."""
     _get_finder()
     _get_places()
     _tz_tables()
+
+
+_loader_lock = threading.Lock()
+_loader: threading.Thread | None = None
+
+
+def load_in_background() -> None:
+    """Start loading the place data in a thread, once per process; returns at once."""
+    global _loader
+    if _loader is not None:
+        return
+    with _loader_lock:
+        if _loader is None:
+            _loader = threading.Thread(target=_load_logged, name="place-data", daemon=True)
+            _loader.start()
+
+
+def _load_logged() -> None:
+    started = clock.monotonic()
+    try:
+        warm_up()
+    except Exception:
+        # The lookup that needs it loads it again and reports the error to its user.
+        log.exception("could not load the place data")
+        return
+    log.info("place data loaded", extra={"seconds": round(clock.monotonic() - started, 2)})

@@ -106,7 +106,9 @@ async def onboard(user: FakeUser, first_timeout: float = 30.0) -> None:
     await user.press("None of these ✓")
     await user.next_message()
     await user.send("Auckland")
-    await user.next_message()
+    # A fresh process loads its place data on the first /start, in a thread (~1 s quiet, more
+    # on a busy machine): a person reads and taps meanwhile, this script does not.
+    await user.next_message(timeout=first_timeout)
     times = await user.next_message()
     await user.press("07:30", times)
     await user.wait_for(lambda m: "✅ 07:30" in str(m.button_labels))

@@ -4,6 +4,7 @@ the conversation; refused answers change nothing."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, time
 
 import pytest
@@ -14,6 +15,7 @@ from bot.db.engine import SessionFactory
 from bot.db.models import User, UserStatus
 from bot.domain.clock_times import Weekdays
 from bot.domain.dialogue import Question, Step, Transition
+from bot.domain.zones import ZoneChoice
 from bot.services import accounts, dialogue
 from tests.bot_harness import real_catalog
 
@@ -224,3 +226,25 @@ async def test_a_time_that_is_nowhere_now_is_answered_as_a_time_not_a_place(
         )
         assert user.time_zone is None
         assert user.dialog_step == "timezone"
+
+
+async def test_a_city_is_looked_up_off_the_event_loop(
+    session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first lookup of a process may load the place data (seconds of CPU): in a thread,
+    everyone else's updates are still answered meanwhile."""
+    looked_up_in: list[str] = []
+
+    def lookup(text: str) -> list[ZoneChoice]:
+        looked_up_in.append(threading.current_thread().name)
+        return [ZoneChoice("Pacific/Auckland", "Auckland, New Zealand")]
+
+    monkeypatch.setattr(dialogue, "zone_choices_for_name", lookup)
+    async with session_factory() as session:
+        user = (await dialogue.start(session, 306, 306, "Mere", None, NOW)).user
+        await dialogue.consent(session, user, "Mere", "en", NOW)
+        await dialogue.finish_conditions(session, user, NOW)
+        await dialogue.zone_from_text(session, user, "Auckland", NOW)
+    assert len(looked_up_in) == 1
+    assert looked_up_in[0] != threading.main_thread().name
+    assert user.time_zone == "Pacific/Auckland"
