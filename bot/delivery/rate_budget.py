@@ -34,6 +34,9 @@ LEASE_SECONDS = 3.0
 # so it is given up at once), else twice a second (how long a newcomer may wait to be seen).
 RENEW_WAITING = 0.2
 RENEW_CALM = 0.5
+# A share that lapses for another process is asked for this long after the moment the database
+# gave (this process's clock, reckoned from the answer's arrival: never early).
+AFTER_LAPSE = 0.002
 SETTLE_MIN = 0.15
 # Before giving part of a share up, wait this long at most for the answers of what is out.
 ANSWERS_WITHIN = 1.0  # see bot.domain.rate_shares.allocate
@@ -96,9 +99,18 @@ class SharedRateBudget:
 
     def _wants(self) -> dict[str, int]:
         # With requests waiting, all of it (a burst's backlog is more than the limiter sees:
-        # the rest waits for a picture's upload or to be claimed); else what it uses now.
+        # the rest waits for a picture's upload or to be claimed); with every answer in and
+        # nothing waiting (a burst's end, a reply sent), nothing: what it sent within the window
+        # is still counted for it, until a window after its last answer, and no longer (see
+        # bot.domain.rate_shares); else what it uses now.
         return {
-            scope: self._budgets[scope] if window.waiting else window.in_window()
+            scope: (
+                self._budgets[scope]
+                if window.waiting
+                else window.in_window()
+                if window.unanswered
+                else 0
+            )
             for scope, window in self._windows.items()
         }
 
@@ -113,16 +125,17 @@ class SharedRateBudget:
                 continue
             self._wake.clear()
             try:
-                waiting = await self._renew(wants)
+                again_in = await self._renew(wants)
             except Exception:
                 log.warning("could not renew the rate share; retrying", exc_info=True)
-                waiting = True
+                again_in = RENEW_WAITING
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(RENEW_WAITING if waiting else RENEW_CALM):
+                async with asyncio.timeout(again_in):
                     await self._wake.wait()
 
-    async def _renew(self, wants: dict[str, int]) -> bool:
-        """Renew; True while a process (this one or another) waits for shares to be given up."""
+    async def _renew(self, wants: dict[str, int]) -> float:
+        """Renew; how soon to renew again: soon while a process (this one or another) waits for
+        shares to be given up, at the moment one lapses if that is sooner."""
         loop = asyncio.get_running_loop()
         held = {scope: window.limit for scope, window in self._windows.items()}
         in_use = await self._pause_if_shrinking(wants)
@@ -147,8 +160,9 @@ class SharedRateBudget:
                     await connection.close()
             raise
         pause.cancel()
+        received = loop.time()
         self._others_waiting = renewal.others_waiting
-        self._round_trip = loop.time() - sent
+        self._round_trip = received - sent
         self.renewals += 1
         for scope, grant in renewal.grants.items():
             if grant.share != held[scope]:
@@ -166,13 +180,20 @@ class SharedRateBudget:
             # Asked to give part of its share up: again at once, paused this time.
             self._others_waiting = True
             self._wake.set()
-        return renewal.others_waiting or any(grant.waiting for grant in renewal.grants.values())
+        if not renewal.others_waiting and not any(g.waiting for g in renewal.grants.values()):
+            return RENEW_CALM
+        lapses = [g.free_at for g in renewal.grants.values() if g.waiting and g.free_at]
+        if not lapses:
+            return RENEW_WAITING
+        lapse = received + min(lapses) - renewal.now + AFTER_LAPSE
+        return min(RENEW_WAITING, max(0.0, lapse - loop.time()))
 
-    async def _pause_if_shrinking(self, wants: dict[str, int]) -> dict[str, int]:
+    async def _pause_if_shrinking(self, wants: dict[str, int]) -> dict[str, tuple[int, float]]:
         """When this renewal may shrink a share (someone waits for one, or this process wants
         less than it has): stop sending, wait for the answers of what is out, and count what
         went out within the last window. Only those need to stay counted for this process, not
-        its whole old share for a window more (bot.domain.rate_shares.allocate)."""
+        its whole old share for a window more, and only until a window after the last answer
+        (bot.domain.rate_shares.allocate)."""
         shrinking = [
             scope
             for scope, window in self._windows.items()
@@ -188,7 +209,10 @@ class SharedRateBudget:
                     await self._windows[scope].answered()
         except TimeoutError:
             return {}  # answers are slow: count the whole old share instead
-        return {scope: self._windows[scope].in_window() for scope in shrinking}
+        return {
+            scope: (self._windows[scope].in_window(), self._windows[scope].last_answer_age())
+            for scope in shrinking
+        }
 
     def _pause_all(self) -> None:
         for window in self._windows.values():
@@ -198,14 +222,14 @@ class SharedRateBudget:
         self,
         connection: AsyncConnection,
         wants: dict[str, int],
-        in_use: dict[str, int],
+        in_use: dict[str, tuple[int, float]],
         settle: float,
     ) -> Renewal:
         return await renew(
             connection,
             self.holder,
             [
-                Want(scope, self._budgets[scope], wants[scope], in_use.get(scope))
+                Want(scope, self._budgets[scope], wants[scope], *in_use.get(scope, (None, 0.0)))
                 for scope in self._windows
             ],
             window=max(window.window for window in self._windows.values()),

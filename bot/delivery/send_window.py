@@ -72,6 +72,7 @@ class SendWindow:
         # kept as answers, so that a later, smaller rtt_min moves every stamp later, not earlier.
         self._answers: list[float] = []
         self._unanswered = 0  # let through, stamp not final yet
+        self._last_answer = float("-inf")
         self._waiting = 0
         self._gate = asyncio.Lock()
         self._changed = asyncio.Event()
@@ -103,6 +104,16 @@ class SendWindow:
     def waiting(self) -> int:
         """Requests waiting for a turn."""
         return self._waiting
+
+    @property
+    def unanswered(self) -> int:
+        """Requests let through whose answer has not arrived."""
+        return self._unanswered
+
+    def last_answer_age(self) -> float:
+        """How long ago the latest answer arrived (none of the requests answered so far can
+        reach Telegram after that moment); 0 for one reckoned ahead (no answer)."""
+        return max(0.0, self.loop_time() - self._last_answer)
 
     def demand(self) -> int:
         """Requests waiting, in flight or counted within the window: what this process would
@@ -169,6 +180,7 @@ class SendWindow:
         self._unanswered -= 1
         if not self._unanswered:
             self._all_answered.set()
+        self._last_answer = max(self._last_answer, answer)
         was_empty = not self._answers
         heapq.heappush(self._answers, answer)
         if was_empty:

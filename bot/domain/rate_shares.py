@@ -13,15 +13,16 @@ shares through the database (bot.services.rate_shares), one at a time, by these 
   comes back to the others one window after its lease ran out.
 * **Giving back is counted.** A process gives part of its share up only when it has stopped
   sending and has the answers of everything it sent; what it sent within the last window is
-  still counted (`reserved`) until a window has passed, so a window spanning the change never
-  holds both its old sends and someone's new ones. Growing is immediate, from what is not
-  counted for anyone.
+  still counted (`reserved`) until a window after the last of those answers, so a window
+  spanning the change never holds both its old sends and someone's new ones. Growing is
+  immediate, from what is not counted for anyone; a holder waiting for more is told when the
+  next counted share lapses (`Grant.free_at`), so it can ask again right then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class Grant:
     reserved: int
     reserved_until: float
     fair: int = 0  # what it would have if nothing were still counted for others
+    free_at: float | None = None  # while waiting: when the next share counted for others lapses
 
     @property
     def waiting(self) -> bool:
@@ -95,13 +97,15 @@ def allocate(
     wants: int,
     holders: Iterable[Holder],
     in_use: int | None = None,
+    in_use_age: float = 0.0,
 ) -> Grant:
     """My share from `now` on, given everyone's standing (mine included, if I had one).
 
     `settle`: how long after `now` this process may still send at its old share (until it has
     the answer); what it gives up is counted from then, not from `now`. `in_use`: how many it
     sent within the last window, if it stopped sending and had every answer before it asked
-    (and sends nothing more until it has this answer)."""
+    (and sends nothing more until it has this answer); `in_use_age`: how long before `now`
+    the last of their answers arrived (none of them can reach Telegram after it)."""
     others = [holder for holder in holders if holder.name != me]
     mine = next((holder for holder in holders if holder.name == me), None)
     live = {holder.name: holder.wants for holder in others if holder.expires > now}
@@ -109,6 +113,35 @@ def allocate(
     fair = water_fill(budget, live)[me]
     free = budget - sum(holder.counted(now, window) for holder in others)
     share = max(0, min(fair, free))
+    if share < fair:
+        return replace(
+            _mine(mine, share, now, window, lease, fair, in_use, in_use_age),
+            free_at=_next_lapse(others, now, window),
+        )
+    return _mine(mine, share, now, window, lease, fair, in_use, in_use_age)
+
+
+def _next_lapse(others: Iterable[Holder], now: float, window: float) -> float | None:
+    """The earliest moment after `now` at which what is counted for some other holder drops."""
+    moments = [
+        moment
+        for holder in others
+        for moment in (holder.reserved_until + window, holder.expires + window)
+        if moment > now
+    ]
+    return min(moments, default=None)
+
+
+def _mine(
+    mine: Holder | None,
+    share: int,
+    now: float,
+    window: float,
+    lease: float,
+    fair: int,
+    in_use: int | None,
+    in_use_age: float,
+) -> Grant:
     if mine is None:
         return Grant(share, now + lease, 0, 0.0, fair)
     cooling = mine.reserved if mine.reserved_until + window > now else 0
@@ -119,8 +152,9 @@ def allocate(
         # The holder stopped sending before it asked, had every answer, and counted what it
         # sent within the last window: only that is still in use, whatever an earlier reduction
         # reserved (what of it is still in a window is in `in_use`), and all of it arrived
-        # before `now`.
-        return Grant(share, now + lease, min(recent, in_use), now, fair)
+        # before `now` - `in_use_age`.
+        age = min(max(0.0, in_use_age), window)  # older ones are out of any window anyway
+        return Grant(share, now + lease, min(recent, in_use), now - age, fair)
     if recent > share and mine.expires > now:
         # Still sending at its old share, some of it maybe still on its way to Telegram
         # (measured on a busy host: up to ~0.8 s after it was let through): it keeps its share

@@ -33,6 +33,7 @@ class Want:
     budget: int  # per window, for all processes
     wants: int
     in_use: int | None = None  # sent within the last window, if paused until the answer
+    in_use_age: float = 0.0  # how long ago the last of their answers arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ async def renew(
                 wants=want.wants,
                 holders=standing.get(want.scope, []),
                 in_use=want.in_use,
+                in_use_age=want.in_use_age,
             )
             for want in wants
         }

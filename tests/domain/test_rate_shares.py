@@ -90,6 +90,32 @@ def test_a_holder_that_paused_to_renew_reserves_only_what_it_sent_in_the_last_wi
     assert _grant(0.6, "b", 30, [a, b]).share == 27  # at once, not a window later
 
 
+def test_what_a_holder_gives_up_is_free_a_window_after_its_last_answer_not_after_it_asked() -> None:
+    a = _holder("a", 30, _grant(0.0, "a", 30, []))
+    b_first = _grant(0.1, "b", 30, [a])
+    b = _holder("b", 30, b_first)
+    # a's burst ended: its last answer came 0.4 s before it renewed, 20 of its sends still in a
+    # window; it wants nothing more.
+    done = allocate(
+        budget=BUDGET,
+        window=WINDOW,
+        lease=LEASE,
+        settle=SETTLE,
+        now=1.0,
+        me="a",
+        wants=0,
+        holders=[a, b],
+        in_use=20,
+        in_use_age=0.4,
+    )
+    assert (done.share, done.reserved, done.reserved_until) == (0, 20, 0.6)
+    a = _holder("a", 0, done)
+    waiting = _grant(1.05, "b", 30, [a, b])
+    assert (waiting.share, waiting.waiting) == (10, True)
+    assert waiting.free_at == 0.6 + WINDOW  # when to ask again: then it is all b's
+    assert _grant(0.6 + WINDOW + 0.001, "b", 30, [a, b]).share == 30
+
+
 def test_a_dead_holders_share_returns_a_window_after_its_lease() -> None:
     dead = Holder("dead", 30, 30, expires=3.0)
     shares = [
