@@ -20,7 +20,15 @@ def test_water_fill_meets_small_wants_and_splits_the_rest_evenly() -> None:
     assert sum(water_fill(30, {"a": 30, "b": 30, "c": 30, "d": 30}).values()) == 30
 
 
-def _grant(now: float, me: str, wants: int, holders: list[Holder]) -> Grant:
+def _grant(
+    now: float,
+    me: str,
+    wants: int,
+    holders: list[Holder],
+    in_use: int | None = None,
+    in_use_age: float = 0.0,
+) -> Grant:
+    """`in_use`: the renewal is made paused, every answer in (bot.delivery.rate_budget)."""
     return allocate(
         budget=BUDGET,
         window=WINDOW,
@@ -30,6 +38,8 @@ def _grant(now: float, me: str, wants: int, holders: list[Holder]) -> Grant:
         me=me,
         wants=wants,
         holders=holders,
+        in_use=in_use,
+        in_use_age=in_use_age,
     )
 
 
@@ -49,17 +59,7 @@ def test_a_newcomer_waits_a_window_for_what_the_holder_gives_up() -> None:
     assert (a_asked.share, a_asked.to_give_up) == (30, True)
     a = _holder("a", 30, a_asked)
     # At once again, paused, every answer in: 30 went out within the last window.
-    a_gives = allocate(
-        budget=BUDGET,
-        window=WINDOW,
-        lease=LEASE,
-        settle=SETTLE,
-        now=0.35,
-        me="a",
-        wants=30,
-        holders=[a, b],
-        in_use=30,
-    )
+    a_gives = _grant(0.35, "a", 30, [a, b], in_use=30)
     assert (a_gives.share, a_gives.reserved, a_gives.reserved_until) == (15, 30, 0.35)
     a = _holder("a", 30, a_gives)
     # a renews meanwhile, still wanting all: what it gave up is not reserved again.
@@ -74,17 +74,7 @@ def test_a_holder_that_paused_to_renew_reserves_only_what_it_sent_in_the_last_wi
     a = _holder("a", 30, _grant(0.0, "a", 30, []))
     b = _holder("b", 30, _grant(0.1, "b", 30, [a]))
     # a's backlog is nearly gone: 3 sent in the last window, nothing waiting.
-    shrinking = allocate(
-        budget=BUDGET,
-        window=WINDOW,
-        lease=LEASE,
-        settle=SETTLE,
-        now=0.5,
-        me="a",
-        wants=3,
-        holders=[a, b],
-        in_use=3,
-    )
+    shrinking = _grant(0.5, "a", 3, [a, b], in_use=3)
     assert (shrinking.share, shrinking.reserved) == (3, 3)
     a = _holder("a", 3, shrinking)
     assert _grant(0.6, "b", 30, [a, b]).share == 27  # at once, not a window later
@@ -96,18 +86,7 @@ def test_what_a_holder_gives_up_is_free_a_window_after_its_last_answer_not_after
     b = _holder("b", 30, b_first)
     # a's burst ended: its last answer came 0.4 s before it renewed, 20 of its sends still in a
     # window; it wants nothing more.
-    done = allocate(
-        budget=BUDGET,
-        window=WINDOW,
-        lease=LEASE,
-        settle=SETTLE,
-        now=1.0,
-        me="a",
-        wants=0,
-        holders=[a, b],
-        in_use=20,
-        in_use_age=0.4,
-    )
+    done = _grant(1.0, "a", 0, [a, b], in_use=20, in_use_age=0.4)
     assert (done.share, done.reserved, done.reserved_until) == (0, 20, 0.6)
     a = _holder("a", 0, done)
     waiting = _grant(1.05, "b", 30, [a, b])
