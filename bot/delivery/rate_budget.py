@@ -153,7 +153,9 @@ class SharedRateBudget:
         except Exception:
             pause.cancel()
             for scope, limit in held.items():
-                self._windows[scope].set_limit(limit)
+                # A renewal giving part of a share up may have been committed and its answer
+                # lost: the others may be using it already, so it stays paused until one works.
+                self._windows[scope].set_limit(0 if scope in in_use else limit)
             connection, self._connection = self._connection, None
             if connection is not None:
                 with contextlib.suppress(Exception):

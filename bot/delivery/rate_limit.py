@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from bot.delivery.send_window import SendWindow, take_turns
@@ -118,11 +118,14 @@ class SlidingWindowRateLimiter(AIORateLimiter):
             if budget is not None and any(window.is_full() for window in windows):
                 budget.wanted()
             turns = await take_turns(windows)
-            answered = True
+            answered = False  # cancelled, or failed on the way: it may still reach Telegram
             try:
-                return await callback(*call_args, **call_kwargs)
-            except (TimedOut, NetworkError) as error:
-                # No answer (a timeout, a dropped connection; BadRequest is an answer).
+                result = await callback(*call_args, **call_kwargs)
+                answered = True
+                return result
+            except TelegramError as error:
+                # An answer, unless a timeout or a dropped connection (BadRequest, Forbidden and
+                # RetryAfter are answers; BadRequest is a NetworkError too).
                 answered = not (isinstance(error, TimedOut) or type(error) is NetworkError)
                 raise
             finally:

@@ -150,11 +150,12 @@ def _mine(
     recent = mine.share if mine.expires + window > now else 0
     if recent > share and in_use is not None:
         # The holder stopped sending before it asked, had every answer, and counted what it
-        # sent within the last window: only that is still in use, whatever an earlier reduction
-        # reserved (what of it is still in a window is in `in_use`), and all of it arrived
-        # before `now` - `in_use_age`.
+        # sent within the last window: all of that stays counted (an earlier reduction's
+        # reservation included: what of it is still in a window is in `in_use`, which may be
+        # more than the share it gives up now), until a window after the last of those
+        # answers, `in_use_age` before `now`.
         age = min(max(0.0, in_use_age), window)  # older ones are out of any window anyway
-        return Grant(share, now + lease, min(recent, in_use), now - age, fair)
+        return Grant(share, now + lease, in_use, now - age, fair)
     if recent > share and mine.expires > now:
         # Still sending at its old share, some of it maybe still on its way to Telegram
         # (measured on a busy host: up to ~0.8 s after it was let through): it keeps its share

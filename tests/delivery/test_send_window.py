@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import random
 
+import pytest
+
 from bot.delivery.rate_limit import SlidingWindowRateLimiter
-from bot.delivery.send_window import RTT_SAMPLES, SendWindow
+from bot.delivery.send_window import RTT_SAMPLES, SendWindow, take_turns
 
 
 def most_in_any_window(stamps: list[float], window: float) -> int:
@@ -115,3 +117,41 @@ async def test_it_follows_a_network_that_stays_slower() -> None:
     arrivals: list[float] = []
     await asyncio.gather(*(_send(window, arrivals, 0.06) for _ in range(40)))
     assert window.taken_off >= FORWARD + 0.06 + BACK - 0.001  # the quick one is forgotten
+
+
+async def test_a_cancelled_request_counts_as_one_that_may_still_reach_telegram() -> None:
+    limiter = SlidingWindowRateLimiter()
+    started = asyncio.Event()
+
+    async def get_me(*_: object, **__: object) -> dict[str, object]:
+        await asyncio.sleep(0.01)
+        return {"id": 1}
+
+    async def never_answered(*_: object, **__: object) -> dict[str, object]:
+        started.set()
+        await asyncio.sleep(60)
+        return {}
+
+    for _ in range(RTT_SAMPLES):
+        await limiter.process_request(get_me, (), {}, "getMe", {}, None)
+    call = asyncio.ensure_future(
+        limiter.process_request(never_answered, (), {}, "sendMessage", {"chat_id": 5}, None)
+    )
+    await started.wait()
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    # Stamped a round trip ahead of now (it may be arriving), not as an answer that came, and
+    # its cut-short "round trip" taught the window nothing.
+    assert limiter.free.in_window() == 1
+    assert limiter.free.last_answer_age() == 0.0
+    assert limiter.free.taken_off >= 0.01
+
+
+async def test_a_request_in_two_windows_reckons_its_round_trip_from_its_last_turn() -> None:
+    free, paid = SendWindow(limit=5, window=1.0), SendWindow(limit=1, window=0.2)
+    (await paid.turn()).done()  # the paid window is full for 0.2 s
+    started = free.loop_time()
+    first, second = await take_turns((free, paid))
+    assert second.let_in - started >= 0.15
+    assert first.let_in == second.let_in

@@ -95,6 +95,18 @@ def test_what_a_holder_gives_up_is_free_a_window_after_its_last_answer_not_after
     assert _grant(0.6 + WINDOW + 0.001, "b", 30, [a, b]).share == 30
 
 
+def test_giving_up_twice_in_a_window_keeps_counting_everything_still_in_it() -> None:
+    a = _holder("a", 30, _grant(100.0, "a", 30, []))
+    b = _holder("b", 30, _grant(100.1, "b", 30, [a]))
+    # a sent 30 at 100.20 (answers in by 100.30) and gives half up, paused.
+    a = _holder("a", 30, _grant(100.31, "a", 30, [a, b], in_use=30, in_use_age=0.01))
+    assert (a.share, a.reserved, a.reserved_until) == (15, 30, 100.30)
+    # Its burst ends: it gives the rest up while those 30 are still in a window.
+    a = _holder("a", 0, _grant(100.51, "a", 0, [a, b], in_use=30, in_use_age=0.21))
+    assert a.reserved == 30
+    assert _grant(100.60, "b", 30, [a, b]).share == 0  # not 15: 30 + 15 in one window
+
+
 def test_a_dead_holders_share_returns_a_window_after_its_lease() -> None:
     dead = Holder("dead", 30, 30, expires=3.0)
     shares = [
@@ -120,7 +132,7 @@ def _in_use(process: _Process, start: float, end: float) -> int:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -128,34 +140,37 @@ def _in_use(process: _Process, start: float, end: float) -> int:
             st.floats(0.0, 1.5),  # after how long
             st.integers(0, 40),  # what it wants
             st.floats(0.0, 1.0),  # how long its answer takes (of SETTLE)
+            st.booleans(),  # paused first, every answer in (it says what it sent: in_use)
+            st.floats(0.0, 1.0),  # when paused: how long before it stopped sending (of WINDOW)
         ),
         min_size=1,
         max_size=40,
     )
 )
 def test_the_shares_in_use_never_exceed_the_budget_in_any_window(
-    renewals: list[tuple[int, float, int, float]],
+    renewals: list[tuple[int, float, int, float, bool, float]],
 ) -> None:
     processes = [_Process() for _ in range(4)]
     now = 0.0
-    for index, step, wants, delay in renewals:
+    for index, step, wants, delay, paused, stopped in renewals:
         now += step
         me = processes[index]
         rows = [p.row for p in processes if p.row is not None]
-        grant = allocate(
-            budget=BUDGET,
-            window=WINDOW,
-            lease=LEASE,
-            settle=SETTLE,
-            now=now,
-            me=str(index),
-            wants=wants,
-            holders=rows,
+        # Paused: it stopped sending a while ago, and every answer is in; what it may have sent
+        # within the last window is the largest share it held then (the most it can have sent).
+        stop = now - stopped * WINDOW if paused else now + delay * SETTLE
+        me.uses = [(b, min(u, stop), s) for b, u, s in me.uses if min(u, stop) > b]
+        grant = _grant(
+            now,
+            str(index),
+            wants,
+            rows,
+            in_use=_in_use(me, now - WINDOW, now) if paused else None,
+            in_use_age=now - stop if paused else 0.0,
         )
-        answered = now + delay * SETTLE
-        # The old share stays in use until the answer, the new one from then to the lease.
-        me.uses = [(b, min(u, answered), s) for b, u, s in me.uses]
-        me.uses.append((answered, grant.expires, grant.share))
+        # The old share stays in use until the answer (or until it stopped), the new one from
+        # the answer to the lease.
+        me.uses.append((now + delay * SETTLE, grant.expires, grant.share))
         me.row = Holder(
             str(index), grant.share, wants, grant.expires, grant.reserved, grant.reserved_until
         )
