@@ -177,7 +177,7 @@ class SendWindow:
     def finish(self, let_in: float, answered: bool) -> None:
         now = self.loop_time()
         if answered:
-            self.learn_round_trip(now - let_in)
+            self._learn(now - let_in, now)
             answer = now
         else:
             answer = now + self._rtt  # no answer: it may have arrived just now
@@ -195,7 +195,9 @@ class SendWindow:
         quicker, the safer. Only from the window's own requests, a burst that starts slow
         (uploads, new connections, a busy server) would teach it a round trip that the quick
         requests after it beat, and they would crowd into one of Telegram's windows."""
-        now = self.loop_time()
+        self._learn(rtt, self.loop_time())
+
+    def _learn(self, rtt: float, now: float) -> None:
         if now >= self._rtt_block_ends:
             if self._rtt_block_min < float("inf"):  # an idle block forgets nothing
                 self._rtt_min, self._rtt_block_min = self._rtt_block_min, float("inf")

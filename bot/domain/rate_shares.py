@@ -113,12 +113,8 @@ def allocate(
     fair = water_fill(budget, live)[me]
     free = budget - sum(holder.counted(now, window) for holder in others)
     share = max(0, min(fair, free))
-    if share < fair:
-        return replace(
-            _mine(mine, share, now, window, lease, fair, in_use, in_use_age),
-            free_at=_next_lapse(others, now, window),
-        )
-    return _mine(mine, share, now, window, lease, fair, in_use, in_use_age)
+    grant = _mine(mine, share, now, window, lease, fair, in_use, in_use_age)
+    return replace(grant, free_at=_next_lapse(others, now, window)) if grant.waiting else grant
 
 
 def _next_lapse(others: Iterable[Holder], now: float, window: float) -> float | None:
